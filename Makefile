@@ -1,0 +1,29 @@
+# Quorum — the two commands a newcomer needs: `make demo` and `make test`.
+# Both install the Debian packages Quorum builds against when they are missing.
+
+SWIFT ?= swift
+DEB_PACKAGES := pkg-config libbson-dev libsqlite3-dev libdqlite-dev libarchive-dev
+# A bounded slice of the simulator sweep runs inside `make test`; `make sweep SEEDS=…` runs any size.
+SEEDS ?= 0..999
+
+.PHONY: deps build demo test bench sweep clean
+
+deps:
+	@scripts/install-deps.sh $(DEB_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	@scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/quorum"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product quorum-bench
+	"$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"
+
+clean:
+	rm -rf .build

@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Quorum",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "quorum", targets: ["quorum"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (Debian: libbson-dev, libdqlite-dev, libarchive-dev).
+        .systemLibrary(name: "CBSON", pkgConfig: "libbson-1.0", providers: [.apt(["libbson-dev"])]),
+        .systemLibrary(name: "CDqlite", pkgConfig: "dqlite", providers: [.apt(["libdqlite-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+
+        .target(name: "BSON", dependencies: ["CBSON"]),
+        .target(name: "HACore", dependencies: ["BSON"]),
+        .target(name: "Simulation", dependencies: [
+            "HACore",
+            .product(name: "HeapModule", package: "swift-collections"),
+        ]),
+        .executableTarget(name: "quorum", dependencies: [
+            "HACore", "Simulation", "CBSON", "CDqlite", "CArchive",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "BSONTests", dependencies: ["BSON"]),
+        .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "CLITests", dependencies: ["HACore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,70 @@
+import HACore
+
+/// What a command does to the world, as recorded in the environment's journal. Replaying the
+/// journal from the bootstrap configuration rebuilds the same world, because every input is
+/// data and every decision comes from the world's own seeded streams.
+public enum WorldInput: Codable, Sendable, Equatable {
+    /// Let simulated time pass (`advance`, or the wall clock's share before a command).
+    case advance(Interval)
+    /// Run until a condition holds, or until `timeout` passes.
+    case wait(WaitCondition, timeout: Interval)
+    case fault(MachineID, FaultMode)
+    case start(MachineID)
+    case partition([MachineID], from: [MachineID], oneWay: Bool)
+    /// Heal the links of some machines, or all links when `nil`.
+    case heal([MachineID]?)
+    case skew(MachineID, Interval)
+}
+
+/// Conditions `wait --until` understands.
+public enum WaitCondition: String, Codable, Sendable, CaseIterable {
+    /// Every machine that should be running is started and seen alive, and none is still pending.
+    case settled
+}
+
+/// The outcome of applying an input.
+public enum InputOutcome: Equatable, Sendable {
+    case done
+    /// A wait reached its condition after this much simulated time.
+    case reached(WaitCondition, after: Interval)
+    /// A wait gave up at its timeout.
+    case timedOut(WaitCondition, after: Interval)
+}
+
+extension World {
+    @discardableResult
+    public mutating func apply(_ input: WorldInput, trace: inout Trace) -> InputOutcome {
+        switch input {
+        case .advance(let d):
+            run(until: now + d, trace: &trace)
+        case let .wait(condition, timeout):
+            let start = now
+            let reached = run(until: { $0.holds(condition) }, limit: start + timeout, trace: &trace)
+            return reached ? .reached(condition, after: now - start) : .timedOut(condition, after: now - start)
+        case let .fault(id, mode):
+            inject(mode, into: id, trace: &trace)
+        case .start(let id):
+            start(id, trace: &trace)
+        case let .partition(group, others, oneWay):
+            partition(group, from: others, oneWay: oneWay, trace: &trace)
+        case .heal(let ids):
+            heal(ids, trace: &trace)
+        case let .skew(id, offset):
+            skew(id, by: offset, trace: &trace)
+        }
+        return .done
+    }
+
+    public func holds(_ condition: WaitCondition) -> Bool {
+        switch condition {
+        case .settled:
+            return machines.allSatisfy { m in
+                switch m.process {
+                case .none: return false
+                case .running: return agentAlive(m.id)
+                case .paused, .stopped, .crashed: return true
+                }
+            }
+        }
+    }
+}

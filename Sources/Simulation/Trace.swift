@@ -1,0 +1,18 @@
+import HACore
+
+/// The trace of a run: one line per notable event, `HH:MM:SS.ffffff #event text`.
+/// Two runs with the same seed and inputs produce the same lines, byte for byte.
+public struct Trace: Sendable {
+    public private(set) var lines: [String] = []
+    /// When false nothing is kept (seed sweeps that only want a verdict).
+    public var isRecording: Bool
+
+    public init(recording: Bool = true) { isRecording = recording }
+
+    public mutating func append(at time: Instant, seq: UInt64, _ text: String) {
+        guard isRecording else { return }
+        lines.append("\(time) #\(seq) \(text)")
+    }
+
+    public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+}

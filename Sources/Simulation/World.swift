@@ -1,0 +1,310 @@
+import HACore
+
+/// Which era of Juju HA an environment emulates.
+public enum Flavor: String, Codable, Sendable, CaseIterable {
+    /// Juju 1.20: state servers on a MongoDB-style replica set.
+    case legacy
+    /// Dqlite-era Juju: controllers on a Raft cluster.
+    case modern
+}
+
+/// Everything fixed at bootstrap.
+public struct WorldConfig: Codable, Sendable, Equatable {
+    public var name: String
+    public var flavor: Flavor
+    public var seed: Seed
+    public var agentVersion: String
+    public var series: String
+    public var machineSettings: MachineSettings
+    public var network: LinkProfile
+
+    public init(name: String, flavor: Flavor, seed: Seed, agentVersion: String? = nil, series: String? = nil,
+                machineSettings: MachineSettings = MachineSettings(), network: LinkProfile = LinkProfile()) {
+        self.name = name
+        self.flavor = flavor
+        self.seed = seed
+        self.agentVersion = agentVersion ?? WorldConfig.defaultAgentVersion(flavor)
+        self.series = series ?? (flavor == .legacy ? "trusty" : "jammy")
+        self.machineSettings = machineSettings
+        self.network = network
+    }
+
+    /// DESIGN §4: legacy defaults to 1.20.14; modern is a Dqlite-era controller.
+    public static func defaultAgentVersion(_ flavor: Flavor) -> String {
+        flavor == .legacy ? "1.20.14" : "4.0.0"
+    }
+}
+
+/// A message between machines.
+public struct Envelope: Codable, Sendable, Equatable {
+    public var from: MachineID
+    public var to: MachineID
+    public var message: WorldMessage
+}
+
+public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible {
+    case presencePing(incarnation: Int)
+    case presenceAck(incarnation: Int)
+
+    public var description: String {
+        switch self {
+        case .presencePing(let n): return "presence-ping #\(n)"
+        case .presenceAck(let n): return "presence-ack #\(n)"
+        }
+    }
+}
+
+/// What sits in the event queue. Plain data (never closures), so the world can be saved.
+public enum WorldEvent: Codable, Sendable {
+    case machineTimer(MachineID, incarnation: Int, MachineTimer)
+    case deliver(Envelope)
+
+    var description: String {
+        switch self {
+        case let .machineTimer(id, incarnation, timer): return "\(id.tag) timer \(timer.rawValue) #\(incarnation)"
+        case let .deliver(e): return "deliver \(e.message) \(Link(from: e.from, to: e.to))"
+        }
+    }
+
+    /// The machine whose process handles the event (paused processes hold their events back).
+    var target: MachineID {
+        switch self {
+        case .machineTimer(let id, _, _): return id
+        case .deliver(let envelope): return envelope.to
+        }
+    }
+}
+
+/// The random streams of a world, each derived from the root seed by name.
+struct RandomStreams: Codable, Sendable {
+    var network: SplitMix64
+    var provisioning: SplitMix64
+    var faults: SplitMix64
+    var workload: SplitMix64
+
+    init(seed: Seed) {
+        network = seed.generator("network")
+        provisioning = seed.generator("provisioning")
+        faults = seed.generator("faults")
+        workload = seed.generator("workload")
+    }
+}
+
+/// The whole simulated world: machines, network, presence, the agenda and the random streams.
+/// It is plain `Codable` data: a command loads it, applies itself, runs it and saves it.
+public struct World: Codable, Sendable {
+    public private(set) var config: WorldConfig
+    public private(set) var now: Instant = .zero
+    public private(set) var machines: [Machine] = []
+    public private(set) var network = SimNetwork()
+    public private(set) var presence = Presence()
+    /// The `sequence` counter Juju uses for new machine ids.
+    public private(set) var nextMachineNumber = 0
+    /// Events processed since bootstrap; also numbers the trace lines.
+    public private(set) var eventCount: UInt64 = 0
+    var queue = EventQueue<WorldEvent>()
+    /// Events held back while their machine's process is paused, in arrival order.
+    var parked: [Scheduled<WorldEvent>] = []
+    var random: RandomStreams
+    public let environmentUUID: String
+
+    /// Bootstraps: machine 0 is created as the first controller and its instance started.
+    public init(config: WorldConfig, trace: inout Trace) {
+        self.config = config
+        random = RandomStreams(seed: config.seed)
+        var uuidRNG = config.seed.generator("environment-uuid")
+        environmentUUID = UUIDText.version4(using: &uuidRNG)
+        network.defaultProfile = config.network
+        trace.append(at: now, seq: 0, "bootstrap \(config.flavor.rawValue) environment \(config.name) seed \(config.seed)")
+        let id = addMachine(jobs: [.hostUnits, .manageEnviron])
+        // The bootstrap machine is the first voter of the database cluster from the start.
+        machines[0].wantsVote = true
+        machines[0].hasVote = true
+        provision(id, trace: &trace)
+    }
+
+    public func machine(_ id: MachineID) -> Machine? { machines.first { $0.id == id } }
+    public var controllers: [MachineID] { machines.filter(\.isController).map(\.id) }
+    public var pendingEvents: Int { queue.count + parked.count }
+
+    /// Whether the machine's agent is alive as presence sees it now.
+    public func agentAlive(_ id: MachineID) -> Bool {
+        presence.isAlive(id, at: now, slot: config.machineSettings.presenceSlot)
+    }
+
+    /// The instance id Juju's providers give machines: `juju-<uuid prefix>-machine-N`.
+    public func instanceID(for id: MachineID) -> String {
+        "juju-\(environmentUUID.prefix(6))-\(id.tag)"
+    }
+
+    /// Adds a machine document; returns its id from the sequence counter.
+    @discardableResult
+    public mutating func addMachine(jobs: [MachineJob]) -> MachineID {
+        let id = MachineID(nextMachineNumber)
+        nextMachineNumber += 1
+        machines.append(Machine(id: id, jobs: jobs.sorted(), series: config.series))
+        refreshAPIServers()
+        return id
+    }
+
+    /// The provisioner starts the machine's instance; it comes up after the provisioning delay.
+    public mutating func provision(_ id: MachineID, trace: inout Trace) {
+        let settings = config.machineSettings
+        let delay = random.provisioning.interval(in: settings.provisioningDelayMin, settings.provisioningDelayMax)
+        let instance = instanceID(for: id)
+        update(id, trace: &trace) { $0.onProvisioningStarted(instanceID: instance, delay: delay) }
+    }
+
+    /// Every agent reports to the controllers, in id order.
+    private mutating func refreshAPIServers() {
+        let servers = controllers
+        for i in machines.indices { machines[i].onAPIServersChanged(servers) }
+    }
+}
+
+extension World {
+    /// Runs every event due up to `deadline`, then sets the clock to it.
+    public mutating func run(until deadline: Instant, trace: inout Trace) {
+        while let next = queue.popDue(by: deadline) {
+            step(next, trace: &trace)
+        }
+        if deadline > now { now = deadline }
+    }
+
+    /// Runs until `condition` holds (checked before each event) or `limit` passes.
+    /// Returns whether the condition was reached; the clock stops where it was reached.
+    public mutating func run(until condition: (World) -> Bool, limit: Instant, trace: inout Trace) -> Bool {
+        while !condition(self) {
+            guard let next = queue.popDue(by: limit) else {
+                if limit > now { now = limit }
+                return condition(self)
+            }
+            step(next, trace: &trace)
+        }
+        return true
+    }
+
+    private mutating func step(_ scheduled: Scheduled<WorldEvent>, trace: inout Trace) {
+        now = max(now, scheduled.time)
+        eventCount += 1
+        let target = scheduled.event.target
+        if machine(target)?.process == .paused {
+            trace.append(at: now, seq: eventCount, "held \(scheduled.event.description) (\(target.tag) paused)")
+            parked.append(scheduled)
+            return
+        }
+        trace.append(at: now, seq: eventCount, scheduled.event.description)
+        switch scheduled.event {
+        case let .machineTimer(id, incarnation, timer):
+            fireTimer(timer, on: id, incarnation: incarnation, trace: &trace)
+        case let .deliver(envelope):
+            deliver(envelope, trace: &trace)
+        }
+    }
+
+    private mutating func fireTimer(_ timer: MachineTimer, on id: MachineID, incarnation: Int, trace: inout Trace) {
+        guard let m = machine(id) else { return }
+        let settings = config.machineSettings
+        switch timer {
+        case .instanceReady:
+            update(id, trace: &trace) { $0.onInstanceReady(settings: settings) }
+        case .presencePing:
+            // A timer from an earlier life of the process died with it.
+            guard m.incarnation == incarnation, m.isRunning else { return }
+            update(id, trace: &trace) { $0.onPresencePingTimer(settings: settings) }
+        }
+    }
+
+    private mutating func deliver(_ envelope: Envelope, trace: inout Trace) {
+        let link = Link(from: envelope.from, to: envelope.to)
+        guard !network.isCut(link) else {
+            trace.append(at: now, seq: eventCount, "drop \(envelope.message) \(link) (partition)")
+            return
+        }
+        guard let receiver = machine(envelope.to), receiver.isRunning else { return }
+        switch envelope.message {
+        case .presencePing(let incarnation):
+            presence.recordPing(from: envelope.from, at: now)
+            send(.presenceAck(incarnation: incarnation), from: envelope.to, to: envelope.from, trace: &trace)
+        case .presenceAck(let incarnation):
+            guard machine(envelope.to)?.incarnation == incarnation else { return }
+            mutate(envelope.to) { $0.onPresenceAck() }
+        }
+    }
+
+    /// Hands a message to the network; each copy that survives becomes a delivery event.
+    mutating func send(_ message: WorldMessage, from: MachineID, to: MachineID, trace: inout Trace) {
+        let link = Link(from: from, to: to)
+        switch network.transmit(over: link, using: &random.network) {
+        case .delivered(let delays):
+            for delay in delays {
+                queue.schedule(.deliver(Envelope(from: from, to: to, message: message)), at: now + delay)
+            }
+        case .lost:
+            trace.append(at: now, seq: eventCount, "lost \(message) \(link)")
+        case .cut:
+            trace.append(at: now, seq: eventCount, "drop \(message) \(link) (partition)")
+        }
+    }
+
+    /// Applies a machine event and interprets the directives it returns.
+    mutating func update(_ id: MachineID, trace: inout Trace, _ body: (inout Machine) -> [MachineDirective]) {
+        guard let index = machines.firstIndex(where: { $0.id == id }) else { return }
+        let directives = body(&machines[index])
+        let incarnation = machines[index].incarnation
+        for directive in directives {
+            switch directive {
+            case let .schedule(timer, after):
+                queue.schedule(.machineTimer(id, incarnation: incarnation, timer), at: now + after)
+            case let .sendPresencePing(server):
+                send(.presencePing(incarnation: incarnation), from: id, to: server, trace: &trace)
+            case let .log(line):
+                trace.append(at: now, seq: eventCount, "\(id.tag) \(line)")
+            }
+        }
+    }
+
+    private mutating func mutate(_ id: MachineID, _ body: (inout Machine) -> Void) {
+        guard let index = machines.firstIndex(where: { $0.id == id }) else { return }
+        body(&machines[index])
+    }
+}
+
+extension World {
+    /// Injects a fault into a machine's agent process (and its disk, for `disk-loss`).
+    public mutating func inject(_ mode: FaultMode, into id: MachineID, trace: inout Trace) {
+        update(id, trace: &trace) { $0.onFault(mode) }
+    }
+
+    /// Resumes or restarts a machine's agent; a paused process gets its held-back events now.
+    public mutating func start(_ id: MachineID, trace: inout Trace) {
+        let wasPaused = machine(id)?.process == .paused
+        let settings = config.machineSettings
+        update(id, trace: &trace) { $0.onStart(settings: settings) }
+        guard wasPaused else { return }
+        let held = parked.filter { $0.event.target == id }
+        parked.removeAll { $0.event.target == id }
+        for event in held { queue.schedule(event.event, at: now) }
+    }
+
+    public mutating func partition(_ group: [MachineID], from others: [MachineID], oneWay: Bool, trace: inout Trace) {
+        network.partition(group, from: others, oneWay: oneWay)
+        let direction = oneWay ? "→" : "↔"
+        trace.append(at: now, seq: eventCount, "partition \(group.map(\.tag).joined(separator: ",")) \(direction) \(others.map(\.tag).joined(separator: ","))")
+    }
+
+    public mutating func heal(_ machines: [MachineID]?, trace: inout Trace) {
+        if let machines {
+            network.heal(machines)
+            trace.append(at: now, seq: eventCount, "heal \(machines.map(\.tag).joined(separator: ","))")
+        } else {
+            network.healAll()
+            trace.append(at: now, seq: eventCount, "heal all")
+        }
+    }
+
+    public mutating func skew(_ id: MachineID, by offset: Interval, trace: inout Trace) {
+        mutate(id) { $0.skew = offset }
+        trace.append(at: now, seq: eventCount, "\(id.tag) clock skewed by \(offset)")
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import HACore
+import Simulation
+
+extension Flavor: ExpressibleByArgument {}
+extension ClockMode: ExpressibleByArgument {}
+extension RuntimeKind: ExpressibleByArgument {}
+
+/// `quorum bootstrap NAME`: creates an environment whose machine 0 is the first state server
+/// (legacy) or controller (modern), started through the simulator.
+struct Bootstrap: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create an environment with its first controller machine.")
+
+    @Argument(help: "Name of the new environment.")
+    var name: String
+
+    @Option(help: "Which Juju HA era to emulate: legacy (1.20 state servers) or modern (Dqlite controllers).")
+    var flavor: Flavor = .legacy
+
+    @Option(help: "Where the machines run.")
+    var runtime: RuntimeKind = .sim
+
+    @Option(help: "Juju agent version (legacy: 1.20.x–1.25.x, default 1.20.14; modern: 3.x or 4.x, default 4.0.0).")
+    var agentVersion: String?
+
+    @Option(help: "Root seed of every random decision (default: drawn at random and printed).")
+    var seed: UInt64?
+
+    @Option(help: "wall: simulated time follows the wall clock between commands; virtual: only wait/advance move it.")
+    var clock: ClockMode = .wall
+
+    @Option(help: "With --clock wall, how many simulated seconds pass per wall second.")
+    var speed: Double = 1
+
+    func validate() throws {
+        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
+    }
+
+    func run() throws {
+        try QuorumHome.validate(name: name)
+        let version = try AgentVersion.check(agentVersion, for: flavor)
+        let home = QuorumHome.resolve()
+        try FileSystem.createDirectory(home.path)
+        let lock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
+        let directory = home.directory(of: name)
+        guard !FileSystem.exists(directory) else { throw Failure("environment \"\(name)\" already exists") }
+
+        let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+        let config = WorldConfig(name: name, flavor: flavor, seed: Seed(rootSeed), agentVersion: version)
+        var trace = Trace()
+        var world = World(config: config, trace: &trace)
+        let input = WorldInput.wait(.settled, timeout: .minutes(10))
+        let outcome = world.apply(input, trace: &trace)
+        guard case .reached = outcome else { throw Failure("bootstrap did not settle within 10m0s") }
+
+        try create(directory: directory, world: world, trace: trace, config: config, inputs: [input])
+        try home.setCurrent(name)
+        withExtendedLifetime(lock) {}
+        report(world: world, seed: rootSeed)
+    }
+
+    /// Writes the environment into a temporary directory and renames it into place, so a
+    /// half-bootstrapped environment never appears.
+    private func create(directory: String, world: World, trace: Trace, config: WorldConfig, inputs: [WorldInput]) throws {
+        let staging = directory + ".bootstrap-\(getpid())"
+        try? FileSystem.remove(staging)
+        try FileSystem.createDirectory(staging)
+        do {
+            let files = EnvironmentFiles(directory: staging)
+            var snapshot = EnvironmentSnapshot(
+                format: EnvironmentSnapshot.currentFormat, name: name, runtime: runtime, clock: clock, speed: speed,
+                lastWall: Date().timeIntervalSince1970, journalEntries: 0, journalBytes: 0, traceBytes: 0, world: world)
+            let entry = JournalEntry(seq: 1, command: CommandLine.arguments.dropFirst().map { $0 }, bootstrap: config, inputs: inputs)
+            try files.save(&snapshot, journal: [entry], trace: trace)
+            guard rename(staging, directory) == 0 else { throw Failure("cannot create \(directory): \(String(cString: strerror(errno)))") }
+        } catch {
+            try? FileSystem.remove(staging)
+            throw error
+        }
+    }
+
+    /// Progress as Juju prints it during bootstrap (on stderr, like Juju), then Quorum's seed line.
+    private func report(world: World, seed: UInt64) {
+        let instance = world.machine(0)?.instanceID ?? "?"
+        switch flavor {
+        case .legacy:
+            StandardError.write("""
+            Bootstrapping environment "\(name)"
+            Starting new instance for initial state server
+            Launching instance
+             - \(instance)
+            Bootstrap complete
+
+            """)
+        case .modern:
+            StandardError.write("""
+            Creating Juju controller "\(name)" on quorum/sim
+            Launching controller instance(s) on quorum/sim...
+             - \(instance) (arch=amd64)
+            Bootstrap complete, controller "\(name)" is now available
+
+            """)
+        }
+        StandardError.write("seed \(seed) (replay with --seed \(seed))\n")
+    }
+}
+
+/// Agent versions each flavor accepts.
+enum AgentVersion {
+    static func check(_ requested: String?, for flavor: Flavor) throws -> String {
+        guard let requested else { return WorldConfig.defaultAgentVersion(flavor) }
+        let parts = requested.split(separator: ".").map { Int($0) }
+        guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil }) else {
+            throw Failure("invalid version \"\(requested)\"")
+        }
+        let (major, minor) = (parts[0]!, parts[1]!)
+        switch flavor {
+        case .legacy where major == 1 && (20...25).contains(minor): return requested
+        case .modern where major == 3 || major == 4: return requested
+        case .legacy: throw Failure("agent version \(requested) is not a legacy Juju version (1.20.x–1.25.x)")
+        case .modern: throw Failure("agent version \(requested) is not a Dqlite-era Juju version (3.x or 4.x)")
+        }
+    }
+}

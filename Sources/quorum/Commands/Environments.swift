@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Simulation
+
+/// `quorum environments`: every environment in $QUORUM_HOME, the current one marked `*`.
+struct Environments: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List environments.")
+
+    func run() throws {
+        let home = QuorumHome.resolve()
+        let names = home.environmentNames()
+        guard !names.isEmpty else {
+            StandardError.write("No environments. Create one with `quorum bootstrap NAME`.\n")
+            return
+        }
+        let current = home.current
+        var table = Table(header: ["Environment", "Flavor", "Runtime", "Version", "Machines", "Clock"], rightAligned: [4])
+        for name in names {
+            let label = name + (name == current ? "*" : "")
+            guard let snapshot = try? EnvironmentFiles(directory: home.directory(of: name)).load(name: name) else {
+                table.add([label, "(corrupted)", "-", "-", "-", "-"])
+                continue
+            }
+            let world = snapshot.world
+            table.add([label, world.config.flavor.rawValue, snapshot.runtime.rawValue, world.config.agentVersion,
+                       String(world.machines.count), snapshot.clock.rawValue])
+        }
+        print(table.render(), terminator: "")
+    }
+}
+
+/// `quorum switch NAME`: makes NAME the current environment; prints `old -> new` as Juju does.
+struct Switch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Select the current environment.")
+
+    @Argument(help: "Environment to switch to.")
+    var name: String
+
+    func run() throws {
+        let home = QuorumHome.resolve()
+        guard FileSystem.exists(home.directory(of: name) + "/" + EnvironmentFiles.snapshotName) else {
+            throw Failure("environment \"\(name)\" not found")
+        }
+        let lock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
+        let previous = home.current
+        try home.setCurrent(name)
+        withExtendedLifetime(lock) {}
+        print("\(previous ?? "(none)") -> \(name)")
+    }
+}
+
+/// `quorum destroy-environment NAME`: removes the environment and everything in it.
+struct DestroyEnvironment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "destroy-environment", abstract: "Destroy an environment and all its machines.")
+
+    @Argument(help: "Environment to destroy.")
+    var name: String
+
+    @Flag(name: [.customShort("y"), .customLong("yes")], help: "Do not ask for confirmation.")
+    var yes = false
+
+    func run() throws {
+        let home = QuorumHome.resolve()
+        let directory = home.directory(of: name)
+        guard FileSystem.exists(directory + "/" + EnvironmentFiles.snapshotName) else {
+            throw Failure("environment \"\(name)\" not found")
+        }
+        if !yes { try confirm() }
+        let homeLock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
+        let envLock = try FileLock(directory + "/.lock", what: "environment \"\(name)\"")
+        // Rename first so a crash mid-removal leaves no half environment under the real name.
+        let doomed = home.path + "/.destroying-\(name)-\(getpid())"
+        guard rename(directory, doomed) == 0 else { throw Failure("cannot remove \(directory): \(String(cString: strerror(errno)))") }
+        try FileSystem.remove(doomed)
+        if home.current == name { try home.setCurrent(nil) }
+        withExtendedLifetime((homeLock, envLock)) {}
+    }
+
+    /// Juju 1.x's confirmation prompt.
+    private func confirm() throws {
+        StandardError.write("""
+        WARNING! this command will destroy the "\(name)" environment (type: sim)
+        This includes all machines, services, data and other resources.
+
+        Continue [y/N]? 
+        """)
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else { throw Failure("environment destruction aborted") }
+    }
+}

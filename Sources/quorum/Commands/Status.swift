@@ -1,0 +1,146 @@
+import ArgumentParser
+import HACore
+import Simulation
+
+enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
+    case tabular, yaml, json
+}
+
+/// `quorum status`: the 1.20 YAML layout for legacy environments; for modern ones the
+/// controller model's machines (`status -m controller`), tabular by default.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the environment's machines and their agents.")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Option(name: .customShort("m"), help: "Model to show (modern flavor; only `controller` is emulated).")
+    var model: String?
+
+    @Option(help: "Output format: yaml (legacy default), json, or tabular (modern default).")
+    var format: StatusFormat?
+
+    func run() throws {
+        let session = try Session(environment: env.environment, writing: false)
+        let world = session.world
+        switch world.config.flavor {
+        case .legacy:
+            if model != nil { throw Failure("option -m is not available in a legacy (Juju \(world.config.agentVersion)) environment; it has no models") }
+            let node = LegacyStatus(world: world).render()
+            switch format ?? .yaml {
+            case .yaml: print(YAMLRenderer.render(node), terminator: "")
+            case .json: print(JSONRenderer.render(node), terminator: "")
+            case .tabular: throw Failure("format tabular is not available in a legacy (Juju \(world.config.agentVersion)) environment; use yaml or json")
+            }
+        case .modern:
+            let name = model ?? "controller"
+            guard name == "controller" || name == "admin/controller" else { throw Failure("model \"\(name)\" not found") }
+            let status = ModernStatus(world: world)
+            switch format ?? .tabular {
+            case .tabular: print(status.table(), terminator: "")
+            case .yaml: print(YAMLRenderer.render(status.render()), terminator: "")
+            case .json: print(JSONRenderer.render(status.render()), terminator: "")
+            }
+        }
+    }
+}
+
+/// What status shows about a machine's agent, from presence and the agent's own status.
+enum AgentView: Equatable {
+    case pending
+    case started
+    case down(previous: String)
+
+    init(_ machine: Machine, alive: Bool) {
+        switch machine.agentStatus {
+        case .pending: self = .pending
+        case .started where alive: self = .started
+        case let status: self = .down(previous: status.rawValue)
+        }
+    }
+
+    var state: String {
+        switch self {
+        case .pending: return "pending"
+        case .started: return "started"
+        case .down: return "down"
+        }
+    }
+}
+
+/// Juju 1.20's `juju status` document (`cmd/juju/status.go`): environment, machines, services.
+struct LegacyStatus {
+    let world: World
+
+    func render() -> OutputNode {
+        let machines = world.machines.map { ($0.id.description, machine($0)) }
+        return .map([("environment", .string(world.config.name)), ("machines", .map(machines)), ("services", .map([]))])
+    }
+
+    private func machine(_ m: Machine) -> OutputNode {
+        var fields: [(String, OutputNode)] = []
+        let agent = AgentView(m, alive: world.agentAlive(m.id))
+        fields.append(("agent-state", .string(agent.state)))
+        if case .down(let previous) = agent { fields.append(("agent-state-info", .string("(\(previous))"))) }
+        if agent != .pending { fields.append(("agent-version", .string(world.config.agentVersion))) }
+        if m.instanceRunning { fields.append(("dns-name", .string(m.id.address))) }
+        fields.append(("instance-id", .string(m.instanceID ?? "pending")))
+        if m.instanceID != nil { fields.append(("instance-state", .string(m.instanceRunning ? "running" : "pending"))) }
+        fields.append(("series", .string(m.series)))
+        if m.instanceRunning { fields.append(("hardware", .string(m.hardware.description))) }
+        if m.isController { fields.append(("state-server-member-status", .string(voteStatus(m)))) }
+        return .map(fields)
+    }
+
+    /// The four values of `state-server-member-status` (spec §7.1).
+    private func voteStatus(_ m: Machine) -> String {
+        switch (m.hasVote, m.wantsVote) {
+        case (true, true): return "has-vote"
+        case (true, false): return "removing-vote"
+        case (false, true): return "adding-vote"
+        case (false, false): return "no-vote"
+        }
+    }
+}
+
+/// The controller model's machines as modern Juju shows them.
+struct ModernStatus {
+    let world: World
+
+    /// The machine table of `juju status -m controller`.
+    func table() -> String {
+        var table = Table(header: ["Machine", "State", "DNS", "Inst id", "Series", "AZ", "Message"])
+        for m in world.machines {
+            let agent = AgentView(m, alive: world.agentAlive(m.id))
+            table.add([m.id.description, agent.state, m.instanceRunning ? m.id.address : "",
+                       m.instanceID ?? "pending", m.series, "", instanceMessage(m)])
+        }
+        return table.render()
+    }
+
+    func render() -> OutputNode {
+        let config = world.config
+        let model: OutputNode = .map([
+            ("name", .string("controller")), ("type", .string("iaas")), ("controller", .string(config.name)),
+            ("cloud", .string("quorum")), ("region", .string("sim")), ("version", .string(config.agentVersion)),
+        ])
+        return .map([("model", model), ("machines", .map(world.machines.map { ($0.id.description, machine($0)) })),
+                     ("applications", .map([]))])
+    }
+
+    private func machine(_ m: Machine) -> OutputNode {
+        let agent = AgentView(m, alive: world.agentAlive(m.id))
+        var fields: [(String, OutputNode)] = [
+            ("juju-status", .map([("current", .string(agent.state)), ("version", .string(world.config.agentVersion))])),
+        ]
+        if m.instanceRunning { fields.append(("dns-name", .string(m.id.address))) }
+        fields.append(("instance-id", .string(m.instanceID ?? "pending")))
+        fields.append(("machine-status", .map([("current", .string(instanceMessage(m).isEmpty ? "pending" : instanceMessage(m)))])))
+        fields.append(("series", .string(m.series)))
+        if m.instanceRunning { fields.append(("hardware", .string(m.hardware.description))) }
+        return .map(fields)
+    }
+
+    private func instanceMessage(_ m: Machine) -> String {
+        m.instanceRunning ? "running" : (m.instanceID == nil ? "" : "allocating")
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import HACore
+import Simulation
+
+/// `quorum wait`: runs the simulation until a condition holds or a duration has passed.
+struct Wait: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Let simulated time pass until a condition holds.")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Option(help: "settled (every machine up and seen alive) or a duration such as 90s.")
+    var until: String = "settled"
+
+    @Option(help: "Give up after this much simulated time.")
+    var timeout: Interval = .minutes(10)
+
+    func run() throws {
+        var session = try Session(environment: env.environment, writing: true)
+        if let duration = Interval(parsing: until) {
+            guard duration >= .zero else { throw Failure("cannot wait a negative duration \(until)", code: .usage) }
+            session.apply(.advance(duration))
+            try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+            return
+        }
+        guard let condition = WaitCondition(rawValue: until) else {
+            throw Failure("unknown condition \"\(until)\"; expected \(WaitCondition.allCases.map(\.rawValue).joined(separator: ", ")) or a duration", code: .usage)
+        }
+        let outcome = session.apply(.wait(condition, timeout: timeout))
+        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        switch outcome {
+        case .reached(_, let after):
+            print("\(condition.rawValue) after \(after)")
+        case .timedOut(_, let after):
+            throw Failure("not \(condition.rawValue) after \(after)", code: .livenessNotReached)
+        case .done:
+            break
+        }
+    }
+}
+
+/// `quorum advance D`: moves simulated time forward by D.
+struct Advance: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Advance simulated time.")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Argument(help: "How much simulated time passes, e.g. 30s, 2m, 1h30m.")
+    var duration: Interval
+
+    func validate() throws {
+        guard duration >= .zero else { throw ValidationError("duration must not be negative") }
+    }
+
+    func run() throws {
+        var session = try Session(environment: env.environment, writing: true)
+        session.apply(.advance(duration))
+        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+    }
+}
