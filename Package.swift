@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         .target(name: "BSON", dependencies: ["CBSON"]),
-        .target(name: "HACore", dependencies: ["BSON"]),
+        .target(name: "HACore"),
         .target(name: "Simulation", dependencies: [
             "HACore",
             .product(name: "HeapModule", package: "swift-collections"),
@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-        .testTarget(name: "CLITests", dependencies: ["HACore"]),
+        .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -68,9 +68,10 @@ struct Bootstrap: ParsableCommand {
         try FileSystem.createDirectory(staging)
         do {
             let files = EnvironmentFiles(directory: staging)
+            try FileSystem.writeAtomically(Data(), to: files.lock)
             var snapshot = EnvironmentSnapshot(
                 format: EnvironmentSnapshot.currentFormat, name: name, runtime: runtime, clock: clock, speed: speed,
-                lastWall: Date().timeIntervalSince1970, journalEntries: 0, journalBytes: 0, traceBytes: 0, world: world)
+                lastWall: clock == .wall ? Date().timeIntervalSince1970 : 0, journalEntries: 0, journalBytes: 0, traceBytes: 0, world: world)
             let entry = JournalEntry(seq: 1, command: CommandLine.arguments.dropFirst().map { $0 }, bootstrap: config, inputs: inputs)
             try files.save(&snapshot, journal: [entry], trace: trace)
             guard rename(staging, directory) == 0 else { throw Failure("cannot create \(directory): \(String(cString: strerror(errno)))") }

@@ -32,7 +32,8 @@ struct EnvironmentSnapshot: Codable {
     var runtime: RuntimeKind
     var clock: ClockMode
     var speed: Double
-    /// Wall time (seconds since 1970) at which the world's clock was last brought up to date.
+    /// Wall time (seconds since 1970) at which the world's clock was last brought up to date;
+    /// 0 with a virtual clock, whose snapshots must not depend on when commands ran.
     var lastWall: Double
     /// Journal entries and the journal's and trace's byte sizes that belong to this snapshot;
     /// bytes beyond them were left by a command that died before it saved, and are cut away.

@@ -1,0 +1,163 @@
+import Foundation
+import XCTest
+
+final class EnvironmentCommandTests: XCTestCase {
+    var cli: QuorumCLI!
+
+    override func setUpWithError() throws { cli = try QuorumCLI() }
+    override func tearDown() { cli.cleanUp() }
+
+    func test_legacyBootstrapThenStatusShowsStateServerStartedWithVote() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "42", "--clock", "virtual"])
+        XCTAssertEqual(try cli.ok(["status"]), """
+        environment: alpha
+        machines:
+          "0":
+            agent-state: started
+            agent-version: 1.20.14
+            dns-name: 127.0.0.10
+            instance-id: juju-5885fe-machine-0
+            instance-state: running
+            series: trusty
+            hardware: arch=amd64 cpu-cores=1 cpu-power=100 mem=1740M root-disk=8192M
+            state-server-member-status: has-vote
+        services: {}
+
+        """)
+    }
+
+    func test_legacyStatusJSONUsesGoFieldOrder() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "42", "--clock", "virtual", "--agent-version", "1.25.6"])
+        XCTAssertEqual(try cli.ok(["status", "--format", "json"]),
+            #"{"environment":"alpha","machines":{"0":{"agent-state":"started","agent-version":"1.25.6","dns-name":"127.0.0.10","instance-id":"juju-5885fe-machine-0","instance-state":"running","series":"trusty","hardware":"arch=amd64 cpu-cores=1 cpu-power=100 mem=1740M root-disk=8192M","state-server-member-status":"has-vote"}},"services":{}}"# + "\n")
+    }
+
+    func test_modernBootstrapThenStatusShowsControllerTable() throws {
+        try cli.ok(["bootstrap", "beta", "--flavor", "modern", "--seed", "1", "--clock", "virtual"])
+        XCTAssertEqual(try cli.ok(["status", "-m", "controller"]), """
+        Machine  State    DNS         Inst id                Series  AZ  Message
+        0        started  127.0.0.10  juju-6b0f9f-machine-0  jammy       running
+
+        """)
+    }
+
+    func test_bootstrapPrintsJujuProgressAndTheSeedOnStderr() throws {
+        let result = try cli.run(["bootstrap", "alpha", "--seed", "42", "--clock", "virtual"])
+        XCTAssertEqual(result.code, 0)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertTrue(result.stderr.contains("Bootstrapping environment \"alpha\""))
+        XCTAssertTrue(result.stderr.contains(" - juju-5885fe-machine-0"))
+        XCTAssertTrue(result.stderr.contains("seed 42"))
+    }
+
+    func test_duplicateBootstrapFailsAndChangesNothing() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
+        let before = try cli.contents()
+        let result = try cli.run(["bootstrap", "alpha", "--seed", "2"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertEqual(result.stderr, "error: environment \"alpha\" already exists\n")
+        XCTAssertEqual(try cli.contents(), before)
+    }
+
+    func test_missingEnvironmentIsAClearError() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
+        let result = try cli.run(["status", "-e", "nope"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertEqual(result.stderr, "error: environment \"nope\" not found\n")
+        XCTAssertEqual(result.stdout, "")
+    }
+
+    func test_noCurrentEnvironmentIsAClearError() throws {
+        let result = try cli.run(["advance", "1m"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertEqual(result.stderr, "error: no environment selected; bootstrap one or run `quorum switch NAME`\n")
+    }
+
+    func test_corruptedEnvironmentFileIsReportedAndLeftAlone() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
+        let snapshot = cli.path("alpha/environment.json")
+        let original = try String(contentsOfFile: snapshot, encoding: .utf8)
+        try String(original.prefix(original.count / 2)).write(toFile: snapshot, atomically: true, encoding: .utf8)
+        let before = try cli.contents()
+        for command in [["status"], ["advance", "1m"], ["wait"]] {
+            let result = try cli.run(command)
+            XCTAssertEqual(result.code, 1, command.joined(separator: " "))
+            XCTAssertTrue(result.stderr.hasPrefix("error: environment \"alpha\" is corrupted: invalid JSON"), result.stderr)
+            XCTAssertEqual(try cli.contents(), before, "\(command) changed files")
+        }
+    }
+
+    func test_commandOfTheWrongFlavorIsRefused() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
+        let result = try cli.run(["status", "-m", "controller"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertEqual(result.stderr, "error: option -m is not available in a legacy (Juju 1.20.14) environment; it has no models\n")
+        try cli.ok(["bootstrap", "beta", "--flavor", "modern", "--seed", "1", "--clock", "virtual"])
+        let other = try cli.run(["status", "-m", "default"])
+        XCTAssertEqual(other.stderr, "error: model \"default\" not found\n")
+    }
+
+    func test_invalidNamesVersionsAndDurationsAreRefused() throws {
+        let cases: [([String], Int32, String)] = [
+            (["bootstrap", "bad/name"], 1, "error: environment name \"bad/name\" not valid\n"),
+            (["bootstrap", "a", "--agent-version", "2.9.1"], 1, "error: agent version 2.9.1 is not a legacy Juju version (1.20.x–1.25.x)\n"),
+            (["bootstrap", "a", "--flavor", "modern", "--agent-version", "1.25.6"], 1, "error: agent version 1.25.6 is not a Dqlite-era Juju version (3.x or 4.x)\n"),
+            (["bootstrap", "a", "--agent-version", "one"], 1, "error: invalid version \"one\"\n"),
+        ]
+        for (arguments, code, stderr) in cases {
+            let result = try cli.run(arguments)
+            XCTAssertEqual(result.code, code, arguments.joined(separator: " "))
+            XCTAssertEqual(result.stderr, stderr)
+        }
+        XCTAssertTrue(try cli.contents().isEmpty, "a refused bootstrap leaves nothing behind")
+        let usage = try cli.run(["advance", "soon"])
+        XCTAssertEqual(usage.code, 2)
+        XCTAssertTrue(usage.stderr.hasPrefix("error: "), usage.stderr)
+        let flavor = try cli.run(["bootstrap", "a", "--flavor", "ancient"])
+        XCTAssertEqual(flavor.code, 2)
+    }
+
+    func test_environmentsListsAllWithTheCurrentStarred() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
+        try cli.ok(["bootstrap", "beta", "--flavor", "modern", "--seed", "2", "--clock", "virtual"])
+        XCTAssertEqual(try cli.ok(["environments"]), """
+        Environment  Flavor  Runtime  Version  Machines  Clock
+        alpha        legacy  sim      1.20.14         1  virtual
+        beta*        modern  sim      4.0.0           1  virtual
+
+        """)
+        XCTAssertEqual(try cli.ok(["switch", "alpha"]), "beta -> alpha\n")
+        XCTAssertTrue(try cli.ok(["environments"]).contains("alpha*"))
+        XCTAssertTrue(try cli.ok(["status"]).hasPrefix("environment: alpha\n"))
+        XCTAssertTrue(try cli.ok(["status", "-e", "beta"]).hasPrefix("Machine  State"))
+    }
+
+    func test_switchToAMissingEnvironmentFails() throws {
+        let result = try cli.run(["switch", "ghost"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertEqual(result.stderr, "error: environment \"ghost\" not found\n")
+    }
+
+    func test_destroyAsksForConfirmationAndRemovesOnlyOnYes() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
+        let declined = try cli.run(["destroy-environment", "alpha"], stdin: "n\n")
+        XCTAssertEqual(declined.code, 1)
+        XCTAssertTrue(declined.stderr.contains("Continue [y/N]? "))
+        XCTAssertTrue(declined.stderr.hasSuffix("error: environment destruction aborted\n"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cli.path("alpha/environment.json")))
+
+        let accepted = try cli.run(["destroy-environment", "alpha"], stdin: "y\n")
+        XCTAssertEqual(accepted.code, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("alpha")))
+        XCTAssertEqual(try cli.run(["status"]).stderr, "error: no environment selected; bootstrap one or run `quorum switch NAME`\n")
+    }
+
+    func test_waitReportsSettledAndTimesOutWithExitCode4() throws {
+        try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
+        XCTAssertEqual(try cli.ok(["wait"]), "settled after 0s\n")
+        try cli.ok(["wait", "--until", "90s"])
+        let bad = try cli.run(["wait", "--until", "primary"])
+        XCTAssertEqual(bad.code, 2)
+        XCTAssertEqual(bad.stderr, "error: unknown condition \"primary\"; expected settled or a duration\n")
+    }
+}
