@@ -22,6 +22,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 bench: deps
+	$(SWIFT) build -c release --product quorum
 	$(SWIFT) build -c release --product quorum-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"
 

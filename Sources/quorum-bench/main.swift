@@ -1,0 +1,78 @@
+// `make bench`: the performance figures of DESIGN §7 that exist so far, each with its unit,
+// its target and a same-run comparison where one applies. Figures, never pass/fail.
+import Foundation
+import HACore
+import Simulation
+
+struct Figure {
+    var name: String
+    var value: String
+    var unit: String
+    var target: String
+}
+
+/// Simulated events per second on one core: a world of `machines` agents pinging presence.
+func simulatorThroughput(machines: Int, simulated: Interval) -> (events: UInt64, seconds: Double) {
+    var trace = Trace(recording: false)
+    var world = World(config: WorldConfig(name: "bench", flavor: .legacy, seed: Seed(1)), trace: &trace)
+    for _ in 1..<machines {
+        let id = world.addMachine(jobs: [.hostUnits])
+        world.provision(id, trace: &trace)
+    }
+    let start = world.eventCount
+    let clock = ContinuousClock()
+    let elapsed = clock.measure { world.run(until: world.now + simulated, trace: &trace) }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (world.eventCount - start, seconds)
+}
+
+/// Median wall time of `quorum status` on a bootstrapped environment, process start included.
+func statusLatency(binary: URL, runs: Int) throws -> Double {
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("quorum-bench-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: home) }
+    // posix_spawn rather than Foundation's Process, whose own set-up would dominate the figure.
+    func quorum(_ args: [String]) throws -> Double {
+        let environment: [String] = ProcessInfo.processInfo.environment.map { key, value in key + "=" + value }
+            + ["QUORUM_HOME=" + home.path]
+        let argv: [UnsafeMutablePointer<CChar>?] = ([binary.path] + args).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let start = DispatchTime.now()
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, binary.path, &actions, nil, argv, envp) == 0 else { throw NSError(domain: "bench", code: 1) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        guard status == 0 else { throw NSError(domain: "bench", code: Int(status)) }
+        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+    _ = try quorum(["bootstrap", "bench", "--seed", "1", "--clock", "virtual"])
+    let times = try (0..<runs).map { _ in try quorum(["status"]) }.sorted()
+    return times[times.count / 2]
+}
+
+var figures: [Figure] = []
+let sim = simulatorThroughput(machines: 7, simulated: .hours(24 * 30))
+figures.append(Figure(name: "simulator, 7 machines with presence, 30 simulated days", value: String(format: "%.0f", Double(sim.events) / sim.seconds),
+                      unit: "events/s", target: "≥ 1,000,000 (5-member replica set, once it exists)"))
+figures.append(Figure(name: "  events in that run", value: String(sim.events), unit: "events", target: ""))
+
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("quorum")
+if FileManager.default.isExecutableFile(atPath: binary.path) {
+    let median = try statusLatency(binary: binary, runs: 21)
+    figures.append(Figure(name: "quorum status (1 machine, sim), median of 21", value: String(format: "%.1f", median * 1000),
+                          unit: "ms", target: "≤ 50 (7-machine environment)"))
+} else {
+    figures.append(Figure(name: "quorum status", value: "not measured", unit: "", target: "build the quorum product first"))
+}
+
+let width = figures.map(\.name.count).max() ?? 0
+print("| figure | value | unit | target |")
+print("|---|---:|---|---|")
+for f in figures {
+    print("| \(f.name.padding(toLength: width, withPad: " ", startingAt: 0)) | \(f.value) | \(f.unit) | \(f.target) |")
+}
