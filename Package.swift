@@ -20,8 +20,9 @@ let package = Package(
 
         .target(name: "BSON", dependencies: ["CBSON"]),
         .target(name: "HACore"),
+        .target(name: "ReplicaSet", dependencies: ["HACore", "BSON"]),
         .target(name: "Simulation", dependencies: [
-            "HACore",
+            "HACore", "BSON", "ReplicaSet",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .executableTarget(name: "quorum", dependencies: [
@@ -34,6 +35,7 @@ let package = Package(
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "ReplicaSetTests", dependencies: ["ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation"]),
     ],
     swiftLanguageModes: [.v5]

@@ -19,6 +19,7 @@ public struct Interval: Hashable, Comparable, Codable, Sendable, CustomStringCon
     public static func + (a: Interval, b: Interval) -> Interval { Interval(microseconds: a.microseconds + b.microseconds) }
     public static func - (a: Interval, b: Interval) -> Interval { Interval(microseconds: a.microseconds - b.microseconds) }
     public static func * (a: Interval, k: Int64) -> Interval { Interval(microseconds: a.microseconds * k) }
+    public static func / (a: Interval, k: Int64) -> Interval { Interval(microseconds: a.microseconds / k) }
 
     // Codable as a plain number of microseconds: compact snapshots, no float rounding.
     public init(from decoder: Decoder) throws {

@@ -58,7 +58,8 @@ extension World {
     public func holds(_ condition: WaitCondition) -> Bool {
         switch condition {
         case .settled:
-            return machines.allSatisfy { m in
+            let databaseSettled = members.allSatisfy { $0.member?.config == nil } || replicaSetSettled
+            return databaseSettled && machines.allSatisfy { m in
                 switch m.process {
                 case .none: return false
                 case .running: return agentAlive(m.id)
@@ -66,5 +67,14 @@ extension World {
                 }
             }
         }
+    }
+}
+
+extension World {
+    /// A writable primary exists and every running member has caught up with it.
+    var replicaSetSettled: Bool {
+        let running = members.compactMap(\.member)
+        guard let primary = running.first(where: \.isWritablePrimary) else { return false }
+        return running.allSatisfy { $0.lastApplied == primary.lastApplied || $0.config == nil }
     }
 }

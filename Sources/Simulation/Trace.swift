@@ -9,9 +9,10 @@ public struct Trace: Sendable {
 
     public init(recording: Bool = true) { isRecording = recording }
 
-    public mutating func append(at time: Instant, seq: UInt64, _ text: String) {
+    /// The text is only built when recording: sweeps pay nothing for the trace.
+    public mutating func append(at time: Instant, seq: UInt64, _ text: @autoclosure () -> String) {
         guard isRecording else { return }
-        lines.append("\(time) #\(seq) \(text)")
+        lines.append("\(time) #\(seq) \(text())")
     }
 
     public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }

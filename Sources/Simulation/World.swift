@@ -1,4 +1,6 @@
+import BSON
 import HACore
+import ReplicaSet
 
 /// Which era of Juju HA an environment emulates.
 public enum Flavor: String, Codable, Sendable, CaseIterable {
@@ -17,9 +19,13 @@ public struct WorldConfig: Codable, Sendable, Equatable {
     public var series: String
     public var machineSettings: MachineSettings
     public var network: LinkProfile
+    /// Legacy: machine 0's bootstrap initiates the `juju` replica set with itself, as Juju does.
+    public var initiateReplicaSet: Bool
 
     public init(name: String, flavor: Flavor, seed: Seed, agentVersion: String? = nil, series: String? = nil,
-                machineSettings: MachineSettings = MachineSettings(), network: LinkProfile = LinkProfile()) {
+                machineSettings: MachineSettings = MachineSettings(), network: LinkProfile = LinkProfile(),
+                initiateReplicaSet: Bool = true) {
+        self.initiateReplicaSet = initiateReplicaSet
         self.name = name
         self.flavor = flavor
         self.seed = seed
@@ -45,11 +51,19 @@ public struct Envelope: Codable, Sendable, Equatable {
 public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible {
     case presencePing(incarnation: Int)
     case presenceAck(incarnation: Int)
+    /// Member-to-member replica-set traffic.
+    case replicaSet(RSMessage)
+    /// A client's command to a member, and the member's reply.
+    case request(ClientRequest)
+    case response(ClientRequestID, Document)
 
     public var description: String {
         switch self {
         case .presencePing(let n): return "presence-ping #\(n)"
         case .presenceAck(let n): return "presence-ack #\(n)"
+        case .replicaSet(let m): return m.traceName
+        case .request(let r): return "request \(r.id) \(r.name)"
+        case .response(let id, let doc): return "response \(id) ok:\(doc["ok"].map { "\($0)" } ?? "?")"
         }
     }
 }
@@ -57,20 +71,26 @@ public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible 
 /// What sits in the event queue. Plain data (never closures), so the world can be saved.
 public enum WorldEvent: Codable, Sendable {
     case machineTimer(MachineID, incarnation: Int, MachineTimer)
+    case memberTimer(MachineID, incarnation: Int, MemberTimer)
     case deliver(Envelope)
+    /// A world-level activity (workload, nemesis) that is not any machine's.
+    case driver(DriverEvent)
 
     var description: String {
         switch self {
         case let .machineTimer(id, incarnation, timer): return "\(id.tag) timer \(timer.rawValue) #\(incarnation)"
+        case let .memberTimer(id, incarnation, timer): return "\(id.tag) mongod timer \(timer.traceName) #\(incarnation)"
         case let .deliver(e): return "deliver \(e.message) \(Link(from: e.from, to: e.to))"
+        case let .driver(d): return "driver \(d)"
         }
     }
 
     /// The machine whose process handles the event (paused processes hold their events back).
     var target: MachineID {
         switch self {
-        case .machineTimer(let id, _, _): return id
+        case .machineTimer(let id, _, _), .memberTimer(let id, _, _): return id
         case .deliver(let envelope): return envelope.to
+        case .driver: return .driverEndpoint
         }
     }
 }
@@ -96,7 +116,7 @@ public struct World: Codable, Sendable {
     public private(set) var config: WorldConfig
     public private(set) var now: Instant = .zero
     public private(set) var machines: [Machine] = []
-    public private(set) var network = SimNetwork()
+    public internal(set) var network = SimNetwork()
     public private(set) var presence = Presence()
     /// The `sequence` counter Juju uses for new machine ids.
     public private(set) var nextMachineNumber = 0
@@ -107,6 +127,18 @@ public struct World: Codable, Sendable {
     var parked: [Scheduled<WorldEvent>] = []
     var random: RandomStreams
     public let environmentUUID: String
+    /// Replica-set members, one per state-server machine (legacy flavor), by machine.
+    public internal(set) var members: [HostedMember] = []
+    /// Requests sent by clients that have not been answered yet.
+    public internal(set) var pendingRequests: [PendingRequest] = []
+    /// Replies received by clients, for the commands that wait on them.
+    public internal(set) var responses: [ClientResponse] = []
+    var nextRequestSequence = 0
+    var bootstrapInitiated = false
+    /// The write workload of a seed sweep, if one runs.
+    public internal(set) var workload: WorkloadClient?
+    /// The fault injector of a seed sweep, if one runs.
+    public internal(set) var nemesis: Nemesis?
 
     /// Bootstraps: machine 0 is created as the first controller and its instance started.
     public init(config: WorldConfig, trace: inout Trace) {
@@ -184,6 +216,14 @@ extension World {
         return true
     }
 
+    /// Processes the next event due by `deadline`, if any; returns whether one was processed.
+    /// Seed sweeps step one event at a time so they can check invariants after each.
+    public mutating func stepOnce(by deadline: Instant, trace: inout Trace) -> Bool {
+        guard let next = queue.popDue(by: deadline) else { return false }
+        step(next, trace: &trace)
+        return true
+    }
+
     private mutating func step(_ scheduled: Scheduled<WorldEvent>, trace: inout Trace) {
         now = max(now, scheduled.time)
         eventCount += 1
@@ -197,9 +237,14 @@ extension World {
         switch scheduled.event {
         case let .machineTimer(id, incarnation, timer):
             fireTimer(timer, on: id, incarnation: incarnation, trace: &trace)
+        case let .memberTimer(id, incarnation, timer):
+            fireMemberTimer(timer, on: id, incarnation: incarnation, trace: &trace)
         case let .deliver(envelope):
             deliver(envelope, trace: &trace)
+        case let .driver(event):
+            drive(event, trace: &trace)
         }
+
     }
 
     private mutating func fireTimer(_ timer: MachineTimer, on id: MachineID, incarnation: Int, trace: inout Trace) {
@@ -208,6 +253,7 @@ extension World {
         switch timer {
         case .instanceReady:
             update(id, trace: &trace) { $0.onInstanceReady(settings: settings) }
+            processStarted(id, trace: &trace)
         case .presencePing:
             // A timer from an earlier life of the process died with it.
             guard m.incarnation == incarnation, m.isRunning else { return }
@@ -221,6 +267,10 @@ extension World {
             trace.append(at: now, seq: eventCount, "drop \(envelope.message) \(link) (partition)")
             return
         }
+        if envelope.to.isClient {
+            receiveAtClient(envelope, trace: &trace)
+            return
+        }
         guard let receiver = machine(envelope.to), receiver.isRunning else { return }
         switch envelope.message {
         case .presencePing(let incarnation):
@@ -229,6 +279,12 @@ extension World {
         case .presenceAck(let incarnation):
             guard machine(envelope.to)?.incarnation == incarnation else { return }
             mutate(envelope.to) { $0.onPresenceAck() }
+        case .replicaSet(let message):
+            deliverToMember(message, from: envelope.from, at: envelope.to, trace: &trace)
+        case .request(let request):
+            deliverRequest(request, at: envelope.to, trace: &trace)
+        case .response:
+            break
         }
     }
 
@@ -273,14 +329,19 @@ extension World {
 extension World {
     /// Injects a fault into a machine's agent process (and its disk, for `disk-loss`).
     public mutating func inject(_ mode: FaultMode, into id: MachineID, trace: inout Trace) {
+        let wasAlive = machine(id).map { $0.process == .running || $0.process == .paused } ?? false
         update(id, trace: &trace) { $0.onFault(mode) }
+        if wasAlive, mode != .pause { processDied(id, trace: &trace) }
+        if mode == .diskLoss { wipeDisk(id, trace: &trace) }
     }
 
     /// Resumes or restarts a machine's agent; a paused process gets its held-back events now.
     public mutating func start(_ id: MachineID, trace: inout Trace) {
         let wasPaused = machine(id)?.process == .paused
+        let wasDead = machine(id).map { $0.process == .stopped || $0.process == .crashed } ?? false
         let settings = config.machineSettings
         update(id, trace: &trace) { $0.onStart(settings: settings) }
+        if wasDead { processStarted(id, trace: &trace) }
         guard wasPaused else { return }
         let held = parked.filter { $0.event.target == id }
         parked.removeAll { $0.event.target == id }

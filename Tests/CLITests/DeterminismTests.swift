@@ -127,7 +127,7 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 final class HelpTests: XCTestCase {
-    private let commands = ["bootstrap", "environments", "switch", "destroy-environment", "status", "wait", "advance", "version"]
+    private let commands = ["bootstrap", "environments", "switch", "destroy-environment", "status", "wait", "advance", "simulate", "version"]
 
     func test_helpListsExactlyTheWorkingCommands() throws {
         let cli = try QuorumCLI()
