@@ -55,6 +55,9 @@ extension ReplSetConfig {
     }
 
     public func memberIndex(host: String) -> Int? {
+        // Members name each other exactly as the config spells them, so try that first: this
+        // lookup runs on every heartbeat and position update.
+        if let exact = members.firstIndex(where: { $0.host == host }) { return exact }
         let wanted = HostAndPort.canonicalOrSelf(host)
         return members.firstIndex { HostAndPort.canonicalOrSelf($0.host) == wanted }
     }
