@@ -330,6 +330,10 @@ extension World {
     /// Injects a fault into a machine's agent process (and its disk, for `disk-loss`).
     public mutating func inject(_ mode: FaultMode, into id: MachineID, trace: inout Trace) {
         let wasAlive = machine(id).map { $0.process == .running || $0.process == .paused } ?? false
+        if mode == .stop, machine(id)?.process == .running {
+            let time = now
+            withMember(id, trace: &trace) { $0.onShutdown(now: time) }
+        }
         update(id, trace: &trace) { $0.onFault(mode) }
         if wasAlive, mode != .pause { processDied(id, trace: &trace) }
         if mode == .diskLoss { wipeDisk(id, trace: &trace) }

@@ -161,3 +161,31 @@ final class EnvironmentCommandTests: XCTestCase {
         XCTAssertEqual(bad.stderr, "error: unknown condition \"primary\"; expected settled or a duration\n")
     }
 }
+
+final class ScenarioCommandTests: XCTestCase {
+    func test_scenarioRunPassesOnItsOwnTranscriptAndFailsWithExitThreeOnADifference() throws {
+        let cli = try QuorumCLI()
+        defer { cli.cleanUp() }
+        let file = cli.path("s.txt")
+        try "> cluster members=3 seed=4\n> initiate\n".write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try cli.ok(["scenario", "run", "--rewrite", file]), "\(file): written\n")
+        XCTAssertEqual(try cli.ok(["scenario", "run", file]), "\(file): ok\n")
+        var text = try String(contentsOfFile: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\nok\n", with: "\nnot ok\n")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try cli.run(["scenario", "run", file])
+        XCTAssertEqual(result.code, 3)
+        XCTAssertTrue(result.stdout.contains("expected: not ok"))
+        XCTAssertEqual(result.stderr, "error: 1 scenario did not match\n")
+    }
+
+    func test_simulateReportsSeedsAndExitsZeroWhenClean() throws {
+        let cli = try QuorumCLI()
+        defer { cli.cleanUp() }
+        let out = try cli.ok(["simulate", "--members", "3", "--seeds", "1..2", "--duration", "1m"])
+        XCTAssertTrue(out.hasPrefix("2 seeds, 2 passed, 0 failed in "), out)
+        let bad = try cli.run(["simulate", "--members", "4", "--seeds", "1..2"])
+        XCTAssertEqual(bad.code, 2)
+        XCTAssertTrue(bad.stderr.hasPrefix("error: --members must be 3, 5 or 7"), bad.stderr)
+    }
+}

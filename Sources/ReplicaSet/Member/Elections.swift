@@ -272,3 +272,20 @@ extension ReplicaSetMember {
         return startElection(now: now, skipDryRun: true, reason: "stepUpRequestSkipDryRun")
     }
 }
+
+extension ReplicaSetMember {
+    /// SIGTERM: operations waiting on this member are interrupted before the process exits.
+    public mutating func onShutdown(now: Instant) -> [MemberDirective] {
+        var directives: [MemberDirective] = [.log("shutting down")]
+        let interrupted = CommandError.interruptedAtShutdown("interrupted at shutdown")
+        for waiter in waiters.sorted(by: { $0.request < $1.request }) {
+            directives.append(.reply(waiter.request, interrupted.reply(topologyVersion: topologyVersion)))
+        }
+        waiters.removeAll()
+        if let pending = stepDownRequest {
+            stepDownRequest = nil
+            directives.append(.reply(pending.request, interrupted.reply(topologyVersion: topologyVersion)))
+        }
+        return directives
+    }
+}
