@@ -4,7 +4,9 @@
 SWIFT ?= swift
 DEB_PACKAGES := pkg-config libbson-dev libsqlite3-dev libdqlite-dev libarchive-dev
 # A bounded slice of the simulator sweep runs inside `make test`; `make sweep SEEDS=…` runs any size.
-SEEDS ?= 0..999
+SEEDS ?= 0..1999
+DURATION ?= 10m
+TEST_SEEDS ?= 0..29
 
 .PHONY: deps build demo test bench sweep clean
 
@@ -20,6 +22,12 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@echo "Bounded seed sweep (make sweep runs the full one):"
+	@for m in 3 5 7; do "$$($(SWIFT) build --show-bin-path)/quorum" simulate --members $$m --seeds $(TEST_SEEDS) --duration 2m || exit 1; done
+
+sweep: deps
+	$(SWIFT) build -c release --product quorum
+	@for m in 3 5 7; do echo "members $$m:"; "$$($(SWIFT) build -c release --show-bin-path)/quorum" simulate --members $$m --seeds $(SEEDS) --duration $(DURATION) || exit 1; done
 
 bench: deps
 	$(SWIFT) build -c release --product quorum

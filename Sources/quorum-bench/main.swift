@@ -55,10 +55,30 @@ func statusLatency(binary: URL, runs: Int) throws -> Double {
     return times[times.count / 2]
 }
 
+/// A 5-member replica set under swarm faults with a write workload and every per-step check on,
+/// one seed at a time on one core.
+func replicaSetThroughput(seeds: Range<UInt64>) -> (events: UInt64, seconds: Double) {
+    let options = SweepOptions(members: 5, faults: .swarm, duration: .minutes(10), writes: true)
+    var events: UInt64 = 0
+    let clock = ContinuousClock()
+    let elapsed = clock.measure {
+        for seed in seeds {
+            var trace = Trace(recording: false)
+            events += ReplicaSetSweep.run(seed: seed, options: options, trace: &trace).events
+        }
+    }
+    return (events, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
 var figures: [Figure] = []
+let rs = replicaSetThroughput(seeds: 0..<20)
+figures.append(Figure(name: "replica set, 5 members, swarm faults, writes, checks on (20 seeds × 10 min, 1 core)",
+                      value: String(format: "%.0f", Double(rs.events) / rs.seconds), unit: "events/s", target: "≥ 1,000,000"))
+figures.append(Figure(name: "  seeds per second on one core", value: String(format: "%.2f", 20 / rs.seconds), unit: "seeds/s",
+                      target: "1,000 seeds in ≤ 60 s on 2 cores ⇒ ≥ 8.3 per core"))
 let sim = simulatorThroughput(machines: 7, simulated: .hours(24 * 30))
-figures.append(Figure(name: "simulator, 7 machines with presence, 30 simulated days", value: String(format: "%.0f", Double(sim.events) / sim.seconds),
-                      unit: "events/s", target: "≥ 1,000,000 (5-member replica set, once it exists)"))
+figures.append(Figure(name: "machines and presence only, 7 machines, 30 simulated days", value: String(format: "%.0f", Double(sim.events) / sim.seconds),
+                      unit: "events/s", target: "(engine overhead)"))
 figures.append(Figure(name: "  events in that run", value: String(sim.events), unit: "events", target: ""))
 
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("quorum")

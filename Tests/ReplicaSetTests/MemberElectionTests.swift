@@ -200,11 +200,29 @@ final class MemberElectionTests: XCTestCase {
         XCTAssertTrue(m.isPrimary)
         XCTAssertFalse(m.isWritablePrimary, "catching up first")
         XCTAssertEqual(m.syncSource, F.host(2))
-        let batch = FetchResponse(sourceHost: F.host(2), term: 4, sourceState: .secondary, entries: [F.entry(20, term: 3)],
+        let batch = FetchResponse(sourceHost: F.host(2), after: m.lastApplied, term: 4, sourceState: .secondary, entries: [F.entry(20, term: 3)],
                                   divergedAfter: nil, lastCommitted: .null, sourceLastApplied: ahead)
         _ = m.onOplogBatch(batch, now: F.t0 + .seconds(21))
         XCTAssertTrue(m.isWritablePrimary)
         XCTAssertEqual(m.durable.oplog.map(\.t), [0, 3, 4], "caught-up entry, then the new term's no-op")
+    }
+
+    func test_batchThatNoLongerFollowsTheOplogIsDropped() {
+        var m = F.member(1, config, term: 2, oplog: [F.entry(10, term: 1), F.entry(20, term: 2)])
+        let stale = FetchResponse(sourceHost: F.host(0), after: F.entry(10, term: 1).opTime, term: 2, sourceState: .primary,
+                                  entries: [F.entry(30, term: 2)], divergedAfter: nil, lastCommitted: .null,
+                                  sourceLastApplied: F.entry(30, term: 2).opTime)
+        _ = m.onOplogBatch(stale, now: F.t0)
+        XCTAssertEqual(m.durable.oplog.count, 2, "entries meant to follow {10, t1} are not appended after {20, t2}")
+    }
+
+    func test_memberInANewerTermTakesNothingFromAnOlderTermSource() {
+        var m = F.member(1, config, term: 6, oplog: [F.entry(10, term: 1)])
+        let old = FetchResponse(sourceHost: F.host(0), after: m.lastApplied, term: 5, sourceState: .primary,
+                                entries: [F.entry(20, term: 5)], divergedAfter: nil, lastCommitted: .null,
+                                sourceLastApplied: F.entry(20, term: 5).opTime)
+        _ = m.onOplogBatch(old, now: F.t0)
+        XCTAssertEqual(m.durable.oplog.count, 1)
     }
 
     // MARK: rollback
@@ -213,7 +231,7 @@ final class MemberElectionTests: XCTestCase {
         let shared = F.entry(10, term: 1, key: 1)
         var m = F.member(1, config, term: 2, oplog: [shared, F.entry(20, term: 1, key: 2), F.entry(30, term: 1, key: 3)])
         XCTAssertNotNil(m.durable.data.document(in: "test.ops", id: .int64(3)))
-        let response = FetchResponse(sourceHost: F.host(0), term: 2, sourceState: .primary, entries: [], divergedAfter: shared.opTime,
+        let response = FetchResponse(sourceHost: F.host(0), after: m.lastApplied, term: 2, sourceState: .primary, entries: [], divergedAfter: shared.opTime,
                                      lastCommitted: .null, sourceLastApplied: OpTime(ts: Timestamp(seconds: 40, increment: 1), t: 2))
         _ = m.onOplogBatch(response, now: F.t0)
         XCTAssertEqual(m.durable.oplog, [shared])

@@ -73,6 +73,9 @@ public struct FetchRequest: Codable, Sendable, Equatable {
 
 public struct FetchResponse: Codable, Sendable, Equatable {
     public var sourceHost: String
+    /// The requester's last optime the entries follow; a batch that no longer follows the end of
+    /// the requester's oplog (it wrote or rolled back meanwhile) is stale and dropped.
+    public var after: OpTime = .null
     public var term: Term
     public var sourceState: MemberState
     public var entries: [OplogEntry]

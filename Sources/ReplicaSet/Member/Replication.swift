@@ -83,6 +83,7 @@ extension ReplicaSetMember {
     /// nothing new the request waits (awaitData) until entries arrive or the next heartbeat tick.
     public mutating func onFetchRequest(_ request: FetchRequest, now: Instant) -> [MemberDirective] {
         var directives: [MemberDirective] = []
+        if request.term > term { directives += updateTerm(request.term, now: now, reason: "oplog fetch from \(request.requesterHost)") }
         let response = fetchResponse(for: request)
         // What a secondary asks for tells the primary how far it has applied (and, with every
         // write journaled here, made durable).
@@ -100,8 +101,8 @@ extension ReplicaSetMember {
     }
 
     func fetchResponse(for request: FetchRequest) -> FetchResponse {
-        var response = FetchResponse(sourceHost: host, term: term, sourceState: state, entries: [], divergedAfter: nil,
-                                     lastCommitted: commitPoint, sourceLastApplied: lastApplied)
+        var response = FetchResponse(sourceHost: host, after: request.lastFetched, term: term, sourceState: state, entries: [],
+                                     divergedAfter: nil, lastCommitted: commitPoint, sourceLastApplied: lastApplied)
         if request.lastFetched >= lastApplied, request.lastFetched != .null {
             // This source is not ahead of the requester: nothing to give, and no sign of divergence.
             return response
@@ -138,6 +139,15 @@ extension ReplicaSetMember {
         var directives: [MemberDirective] = []
         if response.term > term { directives += updateTerm(response.term, now: now, reason: "oplog batch from \(response.sourceHost)") }
         guard state == .secondary || (state == .primary && catchUpTarget != nil) else { return directives }
+        // A member that has moved to a newer term takes nothing from a source of an older one:
+        // otherwise a deposed primary could count it towards a majority. Only a primary-elect
+        // catching up adopts older entries, and they commit through its own new-term write.
+        if response.term < term, state != .primary {
+            return directives + scheduleFetch(after: settings.fetchIdleInterval)
+        }
+        guard response.after == lastApplied else {
+            return directives + sendFetch(now: now)
+        }
         if response.sourceState == .primary, response.term >= term { directives += heardFromPrimary(response.sourceHost, now: now) }
         if response.needOlderWindow {
             let end = min(probeEnd ?? durable.oplog.count, durable.oplog.count)
