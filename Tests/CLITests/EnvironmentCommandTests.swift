@@ -188,4 +188,17 @@ final class ScenarioCommandTests: XCTestCase {
         XCTAssertEqual(bad.code, 2)
         XCTAssertTrue(bad.stderr.hasPrefix("error: --members must be 3, 5 or 7"), bad.stderr)
     }
+
+    func test_replayWritesTheSameTraceInTwoProcessesWithDifferentHashSeeds() throws {
+        let cli = try QuorumCLI()
+        defer { cli.cleanUp() }
+        let args = ["simulate", "--members", "3", "--duration", "2m", "--replay", "5", "--trace"]
+        let a = try cli.run(args + [cli.path("a.trace")], environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
+        let b = try cli.run(args + [cli.path("b.trace")])
+        XCTAssertEqual(a.code, 0, a.stderr)
+        XCTAssertEqual(a.stdout, b.stdout)
+        let traceA = try cli.read("a.trace"), traceB = try cli.read("b.trace")
+        XCTAssertGreaterThan(traceA.count, 100_000)
+        XCTAssertEqual(traceA, traceB)
+    }
 }

@@ -233,4 +233,28 @@ final class MemberCommandTests: XCTestCase {
         XCTAssertEqual(reply["code"], .int32(100))
         XCTAssertEqual(reply["errmsg"], .string("Not enough data-bearing nodes"))
     }
+
+    func test_commandsDuringShutdownGetShutdownInProgress() {
+        var m = F.soloPrimary()
+        _ = m.onShutdown(now: F.t0)
+        let reply = F.replies(in: m.onCommand(F.request(["ping": .int32(1)]), now: F.t0)).first!
+        XCTAssertEqual(reply["code"], .int32(91))
+        XCTAssertEqual(reply["codeName"], .string("ShutdownInProgress"))
+        XCTAssertEqual(reply["errorLabels"], .array([.string("RetryableWriteError")]))
+    }
+
+    func test_stepUpOnAnElectableSecondaryStartsAnElectionWithoutDryRun() {
+        var m = F.member(1, F.config(3))
+        F.hear(&m, from: [0: .secondary, 2: .secondary])
+        let directives = m.onCommand(F.request(["replSetStepUp": .int32(1)]), now: F.tE)
+        XCTAssertEqual(F.replies(in: directives), [["ok": .double(1)]])
+        XCTAssertTrue(directives.contains { if case .send(_, .requestVotes(let r)) = $0 { return !r.dryRun } else { return false } })
+        XCTAssertEqual(m.term, 2)
+    }
+
+    func test_stepUpOnAPrimaryIsNotSecondary() {
+        var m = F.soloPrimary()
+        let reply = F.replies(in: m.onCommand(F.request(["replSetStepUp": .int32(1)]), now: F.t0)).first!
+        XCTAssertEqual(reply["code"], .int32(95))
+    }
 }

@@ -33,6 +33,9 @@ public enum ServerBuild {
 extension ReplicaSetMember {
     /// Answers a client command; writes waiting for their write concern reply later.
     public mutating func onCommand(_ request: ClientRequest, now: Instant) -> [MemberDirective] {
+        if shuttingDown {
+            return fail(request, .shutdownInProgress("The server is in quiesce mode and will shut down"))
+        }
         switch request.name {
         case "hello", "isMaster", "ismaster":
             return [.reply(request.id, hello(request, now: now))]

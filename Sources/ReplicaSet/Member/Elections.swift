@@ -276,6 +276,7 @@ extension ReplicaSetMember {
 extension ReplicaSetMember {
     /// SIGTERM: operations waiting on this member are interrupted before the process exits.
     public mutating func onShutdown(now: Instant) -> [MemberDirective] {
+        shuttingDown = true
         var directives: [MemberDirective] = [.log("shutting down")]
         let interrupted = CommandError.interruptedAtShutdown("interrupted at shutdown")
         for waiter in waiters.sorted(by: { $0.request < $1.request }) {

@@ -93,6 +93,8 @@ public struct ReplicaSetMember: Codable, Sendable {
     var stepDownRequest: PendingStepDown?
     var fetchInFlight = false
     var fetchGeneration = 0
+    /// Set by SIGTERM: until the process exits, new commands are refused with ShutdownInProgress.
+    var shuttingDown = false
     /// While looking for a rollback common point: where the next window of optimes ends.
     var probeEnd: Int?
     /// Fetches from secondaries waiting for new entries (awaitData), answered on append or heartbeat.
