@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "BSON", dependencies: ["CBSON"]),
         .target(name: "HACore"),
         .target(name: "ReplicaSet", dependencies: ["HACore", "BSON"]),
+        .target(name: "LegacyJuju", dependencies: ["HACore", "BSON", "ReplicaSet"]),
         .target(name: "Simulation", dependencies: [
             "HACore", "BSON", "ReplicaSet",
             .product(name: "HeapModule", package: "swift-collections"),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "ReplicaSetTests", dependencies: ["ReplicaSet", "BSON", "HACore"]),
+        .testTarget(name: "LegacyJujuTests", dependencies: ["LegacyJuju", "ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation"]),
     ],
     swiftLanguageModes: [.v5]

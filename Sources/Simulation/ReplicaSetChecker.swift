@@ -28,7 +28,10 @@ public struct ReplicaSetChecker {
 
     /// Checks every member of `world` after one step.
     public mutating func check(_ world: World) {
-        for hosted in world.members {
+        // An event changes only the machine it is delivered to; driver events (faults,
+        // workload) may touch any, so then every member is checked.
+        let only = world.lastStepTarget.flatMap { $0.isClient || $0 == .driverEndpoint ? nil : $0 }
+        for hosted in world.members where only == nil || hosted.machine == only {
             guard let member = hosted.member else { continue }
             let incarnation = world.machine(hosted.machine)?.incarnation ?? 0
             var t = track[hosted.machine] ?? Track()
@@ -140,10 +143,11 @@ public struct ReplicaSetChecker {
 extension World {
     /// Converged: one writable primary, every member running and equal to it, all committed.
     public var replicaSetConverged: Bool {
-        let running = members.compactMap(\.member)
-        guard running.count == members.count, !running.isEmpty else { return false }
-        let primaries = running.filter(\.isWritablePrimary)
-        guard primaries.count == 1, let p = primaries.first else { return false }
-        return p.commitPoint == p.lastApplied && running.allSatisfy { $0.lastApplied == p.lastApplied && $0.state.isReadable }
+        guard !members.isEmpty, members.allSatisfy({ $0.member != nil }) else { return false }
+        guard let p = members.firstIndex(where: { $0.member!.isWritablePrimary }),
+              !members[(p + 1)...].contains(where: { $0.member!.isWritablePrimary }) else { return false }
+        let applied = members[p].member!.lastApplied
+        return members[p].member!.commitPoint == applied
+            && members.allSatisfy { $0.member!.lastApplied == applied && $0.member!.state.isReadable }
     }
 }

@@ -183,6 +183,24 @@ extension World {
         }
     }
 
+    /// Sends a command and runs the world until its reply arrives or `timeout` passes; how a
+    /// command-line operation talks to the database. `onStep` sees the world after every event
+    /// (seed sweeps and scenarios check invariants there).
+    public mutating func call(from client: Int, to target: MachineID, database: String, command: Document, secondaryOk: Bool = false,
+                              timeout: Interval = .seconds(30), trace: inout Trace, onStep: (World) -> Void = { _ in }) -> Document? {
+        let id = sendRequest(from: client, to: target, database: database, command: command, secondaryOk: secondaryOk, trace: &trace)
+        let limit = now + timeout
+        while !responses.contains(where: { $0.id == id }) {
+            guard stepOnce(by: limit, trace: &trace) else {
+                run(until: limit, trace: &trace)
+                pendingRequests.removeAll { $0.id == id }
+                return nil
+            }
+            onStep(self)
+        }
+        return takeResponse(id)?.reply
+    }
+
     /// Takes the reply to `id` if it has arrived.
     public mutating func takeResponse(_ id: ClientRequestID) -> ClientResponse? {
         guard let i = responses.firstIndex(where: { $0.id == id }) else { return nil }

@@ -216,9 +216,11 @@ public struct ScenarioRunner {
 
     /// Sends a command and runs until its reply arrives (or 30 s pass).
     mutating func request(to target: MachineID, database: String, _ command: Document, secondaryOk: Bool = false) -> Document? {
-        let id = world!.sendRequest(from: 1, to: target, database: database, command: command, secondaryOk: secondaryOk, trace: &trace)
-        guard step(until: { w in w.responses.contains { $0.id == id } }, limit: world!.now + .seconds(30)) else { return nil }
-        return world!.takeResponse(id)?.reply
+        var checker = self.checker
+        defer { self.checker = checker }
+        return world!.call(from: 1, to: target, database: database, command: command, secondaryOk: secondaryOk, trace: &trace) {
+            checker.check($0)
+        }
     }
 
     func describe(_ reply: Document?) -> [String] {

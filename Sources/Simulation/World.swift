@@ -135,6 +135,9 @@ public struct World: Codable, Sendable {
     public internal(set) var responses: [ClientResponse] = []
     var nextRequestSequence = 0
     var bootstrapInitiated = false
+    /// The machine the last step's event was delivered to: the only one whose state it changed,
+    /// unless it was a world-level driver event.
+    public internal(set) var lastStepTarget: MachineID?
     /// The write workload of a seed sweep, if one runs.
     public internal(set) var workload: WorkloadClient?
     /// The fault injector of a seed sweep, if one runs.
@@ -228,6 +231,7 @@ extension World {
         now = max(now, scheduled.time)
         eventCount += 1
         let target = scheduled.event.target
+        lastStepTarget = target
         if machine(target)?.process == .paused {
             trace.append(at: now, seq: eventCount, "held \(scheduled.event.description) (\(target.tag) paused)")
             parked.append(scheduled)
