@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "ReplicaSet", dependencies: ["HACore", "BSON"]),
         .target(name: "LegacyJuju", dependencies: ["HACore", "BSON", "ReplicaSet"]),
         .target(name: "Simulation", dependencies: [
-            "HACore", "BSON", "ReplicaSet",
+            "HACore", "BSON", "ReplicaSet", "LegacyJuju",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .executableTarget(name: "quorum", dependencies: [

@@ -14,12 +14,18 @@ public enum WorldInput: Codable, Sendable, Equatable {
     /// Heal the links of some machines, or all links when `nil`.
     case heal([MachineID]?)
     case skew(MachineID, Interval)
+    /// Juju's bootstrap agent writes the `juju` database once the replica set has a primary.
+    case bootstrapJuju
+    /// `juju ensure-availability` with its command-line arguments, as Juju's flag parser reads them.
+    case ensureAvailability([String])
 }
 
 /// Conditions `wait --until` understands.
 public enum WaitCondition: String, Codable, Sendable, CaseIterable {
     /// Every machine that should be running is started and seen alive, and none is still pending.
     case settled
+    /// The database cluster has a primary that accepts writes (legacy flavor).
+    case primary
 }
 
 /// The outcome of applying an input.
@@ -29,6 +35,10 @@ public enum InputOutcome: Equatable, Sendable {
     case reached(WaitCondition, after: Interval)
     /// A wait gave up at its timeout.
     case timedOut(WaitCondition, after: Interval)
+    /// What the command prints on stdout.
+    case output(String)
+    /// The command failed as Juju reports it; `hints` are Quorum's additions for stderr.
+    case failed(String, hints: [String])
 }
 
 extension World {
@@ -51,12 +61,18 @@ extension World {
             heal(ids, trace: &trace)
         case let .skew(id, offset):
             skew(id, by: offset, trace: &trace)
+        case .bootstrapJuju:
+            return bootstrapJujuDatabase(trace: &trace)
+        case .ensureAvailability(let arguments):
+            return ensureAvailability(arguments, trace: &trace)
         }
         return .done
     }
 
     public func holds(_ condition: WaitCondition) -> Bool {
         switch condition {
+        case .primary:
+            return primaryMachine != nil
         case .settled:
             let databaseSettled = members.allSatisfy { $0.member?.config == nil } || replicaSetSettled
             return databaseSettled && machines.allSatisfy { m in

@@ -72,6 +72,7 @@ extension World {
         let fresh = members[i].disk.config == nil
         members[i].member = member
         interpret(directives, from: id, trace: &trace)
+        if config.initiateReplicaSet { startPeergrouper(on: id) }
         // Juju's bootstrap initiates the replica set on machine 0 with itself as the only member.
         if config.initiateReplicaSet, id == 0, fresh, !bootstrapInitiated {
             bootstrapInitiated = true

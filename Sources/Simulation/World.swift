@@ -72,6 +72,8 @@ public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible 
 public enum WorldEvent: Codable, Sendable {
     case machineTimer(MachineID, incarnation: Int, MachineTimer)
     case memberTimer(MachineID, incarnation: Int, MemberTimer)
+    /// A pass of the Juju peergrouper worker on a state server's agent.
+    case peergrouper(MachineID, incarnation: Int, generation: Int)
     case deliver(Envelope)
     /// A world-level activity (workload, nemesis) that is not any machine's.
     case driver(DriverEvent)
@@ -80,6 +82,7 @@ public enum WorldEvent: Codable, Sendable {
         switch self {
         case let .machineTimer(id, incarnation, timer): return "\(id.tag) timer \(timer.rawValue) #\(incarnation)"
         case let .memberTimer(id, incarnation, timer): return "\(id.tag) mongod timer \(timer.traceName) #\(incarnation)"
+        case let .peergrouper(id, incarnation, _): return "\(id.tag) peergrouper pass #\(incarnation)"
         case let .deliver(e): return "deliver \(e.message) \(Link(from: e.from, to: e.to))"
         case let .driver(d): return "driver \(d)"
         }
@@ -88,7 +91,7 @@ public enum WorldEvent: Codable, Sendable {
     /// The machine whose process handles the event (paused processes hold their events back).
     var target: MachineID {
         switch self {
-        case .machineTimer(let id, _, _), .memberTimer(let id, _, _): return id
+        case .machineTimer(let id, _, _), .memberTimer(let id, _, _), .peergrouper(let id, _, _): return id
         case .deliver(let envelope): return envelope.to
         case .driver: return .driverEndpoint
         }
@@ -142,6 +145,8 @@ public struct World: Codable, Sendable {
     public internal(set) var workload: WorkloadClient?
     /// The fault injector of a seed sweep, if one runs.
     public internal(set) var nemesis: Nemesis?
+    /// The Juju peergrouper worker of each state server (legacy flavor).
+    public internal(set) var peergroupers: [PeergrouperWorker] = []
 
     /// Bootstraps: machine 0 is created as the first controller and its instance started.
     public init(config: WorldConfig, trace: inout Trace) {
@@ -243,6 +248,8 @@ extension World {
             fireTimer(timer, on: id, incarnation: incarnation, trace: &trace)
         case let .memberTimer(id, incarnation, timer):
             fireMemberTimer(timer, on: id, incarnation: incarnation, trace: &trace)
+        case let .peergrouper(id, incarnation, generation):
+            runPeergrouper(on: id, incarnation: incarnation, generation: generation, trace: &trace)
         case let .deliver(envelope):
             deliver(envelope, trace: &trace)
         case let .driver(event):

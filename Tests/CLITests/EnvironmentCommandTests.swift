@@ -156,9 +156,10 @@ final class EnvironmentCommandTests: XCTestCase {
         try cli.ok(["bootstrap", "alpha", "--seed", "1", "--clock", "virtual"])
         XCTAssertEqual(try cli.ok(["wait"]), "settled after 0s\n")
         try cli.ok(["wait", "--until", "90s"])
-        let bad = try cli.run(["wait", "--until", "primary"])
+        XCTAssertEqual(try cli.ok(["wait", "--until", "primary"]), "primary after 0s\n")
+        let bad = try cli.run(["wait", "--until", "quorum"])
         XCTAssertEqual(bad.code, 2)
-        XCTAssertEqual(bad.stderr, "error: unknown condition \"primary\"; expected settled or a duration\n")
+        XCTAssertEqual(bad.stderr, "error: unknown condition \"quorum\"; expected settled, primary or a duration\n")
     }
 }
 

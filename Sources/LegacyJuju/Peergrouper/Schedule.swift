@@ -3,7 +3,7 @@ import HACore
 extension Peergrouper {
     /// The worker loop's timer (§3.1) as decisions: the caller owns the clock and arms one
     /// timer with whatever a decision says.
-    public struct Schedule: Sendable, Equatable {
+    public struct Schedule: Sendable, Equatable, Codable {
         /// `pollInterval`: passes repeat even without changes, because member health and state
         /// (which decide who is ready for a vote) are not watched.
         public static let pollInterval: Interval = .minutes(1)

@@ -50,11 +50,17 @@ struct Bootstrap: ParsableCommand {
         let config = WorldConfig(name: name, flavor: flavor, seed: Seed(rootSeed), agentVersion: version)
         var trace = Trace()
         var world = World(config: config, trace: &trace)
-        let input = WorldInput.wait(.settled, timeout: .minutes(10))
-        let outcome = world.apply(input, trace: &trace)
-        guard case .reached = outcome else { throw Failure("bootstrap did not settle within 10m0s") }
+        var inputs = [WorldInput.wait(.settled, timeout: .minutes(10))]
+        guard case .reached = world.apply(inputs[0], trace: &trace) else { throw Failure("bootstrap did not settle within 10m0s") }
+        if flavor == .legacy {
+            // Juju's bootstrap agent writes the juju database once its replica set has a primary.
+            inputs.append(.wait(.primary, timeout: .minutes(2)))
+            guard case .reached = world.apply(inputs[1], trace: &trace) else { throw Failure("the replica set elected no primary within 2m0s") }
+            inputs.append(.bootstrapJuju)
+            if case let .failed(message, _) = world.apply(.bootstrapJuju, trace: &trace) { throw Failure(message) }
+        }
 
-        try create(directory: directory, world: world, trace: trace, config: config, inputs: [input])
+        try create(directory: directory, world: world, trace: trace, config: config, inputs: inputs)
         try home.setCurrent(name)
         withExtendedLifetime(lock) {}
         report(world: world, seed: rootSeed)

@@ -87,13 +87,22 @@ struct LegacyStatus {
         if m.instanceID != nil { fields.append(("instance-state", .string(m.instanceRunning ? "running" : "pending"))) }
         fields.append(("series", .string(m.series)))
         if m.instanceRunning { fields.append(("hardware", .string(m.hardware.description))) }
-        if m.isController { fields.append(("state-server-member-status", .string(voteStatus(m)))) }
+        if let vote = voteStatus(m) { fields.append(("state-server-member-status", .string(vote))) }
         return .map(fields)
     }
 
-    /// The four values of `state-server-member-status` (spec §7.1).
-    private func voteStatus(_ m: Machine) -> String {
-        switch (m.hasVote, m.wantsVote) {
+    /// The four values of `state-server-member-status` (spec §7.1), from the machine's document:
+    /// present for machines with `JobManageEnviron`.
+    private func voteStatus(_ m: Machine) -> String? {
+        guard let doc = world.machineDocument(m.id) else { return m.isController ? label(m.hasVote, m.wantsVote) : nil }
+        let jobs = (doc["jobs"]?.arrayValue ?? []).compactMap(\.int64Value)
+        guard jobs.contains(Int64(MachineJob.manageEnviron.rawValue)) else { return nil }
+        let hasVote = doc["hasvote"]?.boolValue ?? false
+        return label(hasVote, !(doc["novote"]?.boolValue ?? false))
+    }
+
+    private func label(_ hasVote: Bool, _ wantsVote: Bool) -> String {
+        switch (hasVote, wantsVote) {
         case (true, true): return "has-vote"
         case (true, false): return "removing-vote"
         case (false, true): return "adding-vote"

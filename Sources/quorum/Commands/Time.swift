@@ -8,7 +8,7 @@ struct Wait: ParsableCommand {
 
     @OptionGroup var env: EnvironmentOption
 
-    @Option(help: "settled (every machine up and seen alive) or a duration such as 90s.")
+    @Option(help: "settled (every machine up and seen alive), primary (the replica set accepts writes) or a duration such as 90s.")
     var until: String = "settled"
 
     @Option(help: "Give up after this much simulated time.")
@@ -22,6 +22,9 @@ struct Wait: ParsableCommand {
             try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
             return
         }
+        if until == WaitCondition.primary.rawValue, session.world.config.flavor != .legacy {
+            throw Failure("--until primary needs a legacy environment (its replica set has a primary)", code: .usage)
+        }
         guard let condition = WaitCondition(rawValue: until) else {
             throw Failure("unknown condition \"\(until)\"; expected \(WaitCondition.allCases.map(\.rawValue).joined(separator: ", ")) or a duration", code: .usage)
         }
@@ -32,7 +35,7 @@ struct Wait: ParsableCommand {
             print("\(condition.rawValue) after \(after)")
         case .timedOut(_, let after):
             throw Failure("not \(condition.rawValue) after \(after)", code: .livenessNotReached)
-        case .done:
+        default:
             break
         }
     }
