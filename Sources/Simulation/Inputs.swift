@@ -18,6 +18,8 @@ public enum WorldInput: Codable, Sendable, Equatable {
     case bootstrapJuju
     /// `juju ensure-availability` with its command-line arguments, as Juju's flag parser reads them.
     case ensureAvailability([String])
+    /// `juju destroy-machine [--force] ids…`.
+    case destroyMachines([String], force: Bool)
 }
 
 /// Conditions `wait --until` understands.
@@ -65,6 +67,8 @@ extension World {
             return bootstrapJujuDatabase(trace: &trace)
         case .ensureAvailability(let arguments):
             return ensureAvailability(arguments, trace: &trace)
+        case let .destroyMachines(ids, force):
+            return destroyMachines(ids, force: force, trace: &trace)
         }
         return .done
     }

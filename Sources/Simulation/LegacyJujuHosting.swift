@@ -79,7 +79,10 @@ extension World {
         for id in result.changes.added.compactMap(MachineID.init(parsing:)) {
             let added = addMachine(jobs: [.hostUnits, .manageEnviron])
             precondition(added == id, "machine sequence out of step: database \(id), world \(added)")
-            provision(added, trace: &trace)
+        }
+        // The master's provisioner notices the new machine documents and starts their instances.
+        if !result.changes.added.isEmpty {
+            queue.schedule(.provisioner(primary, incarnation: machine(primary)?.incarnation ?? 0), at: now + .seconds(1))
         }
         // The peergroupers watch the state-server documents: a change makes them run at once.
         if !result.isNoOp { pokePeergroupers() }
@@ -138,5 +141,41 @@ extension World {
                   reply["ok"]?.doubleValue == 1 else { return .failed("no reachable servers", hints: quorumLossHints) }
         }
         return nil
+    }
+
+    /// `juju destroy-machine`: the state layer's refusals for state servers and voters, then the
+    /// machine dies, its instance is stopped and its documents are removed.
+    mutating func destroyMachines(_ ids: [String], force: Bool, trace: inout Trace) -> InputOutcome {
+        guard let primary = primaryMachine, let snapshot = readStateSnapshot(from: primary, trace: &trace) else {
+            return .failed("no reachable servers", hints: quorumLossHints)
+        }
+        if let refused = DestroyMachine.destroyMachines(ids, machines: snapshot.machines, force: force) {
+            return .failed(refused.description, hints: [])
+        }
+        for text in ids {
+            guard let id = MachineID(parsing: text), let doc = machineDocument(id), let docID = doc["_id"] else { continue }
+            for (collection, selector) in [("machines", docID), ("instanceData", docID)] {
+                let delete: Document = ["delete": .string(collection), "deletes": .array([.document(["q": .document(["_id": selector]), "limit": .int32(1)])]),
+                                        "writeConcern": .document(["w": .string("majority"), "wtimeout": .int32(30_000)])]
+                guard call(from: Self.apiClient, to: primary, database: "juju", command: delete, trace: &trace) != nil else {
+                    return .failed("no reachable servers", hints: quorumLossHints)
+                }
+            }
+            removeMachine(id, trace: &trace)
+        }
+        return .done
+    }
+
+    /// The provisioner runs only on the master (§3.10, the machine whose mongod is primary): it
+    /// starts an instance for every machine that has none. Off the master it hands over to
+    /// whichever machine is master now, or tries again later when there is none.
+    mutating func runProvisioner(on id: MachineID, incarnation: Int, trace: inout Trace) {
+        guard machine(id)?.incarnation == incarnation, machine(id)?.isRunning == true else { return }
+        guard primaryMachine == id else {
+            let next = primaryMachine ?? id
+            queue.schedule(.provisioner(next, incarnation: machine(next)?.incarnation ?? 0), at: now + .seconds(2))
+            return
+        }
+        for m in machines where m.instanceID == nil { provision(m.id, trace: &trace) }
     }
 }

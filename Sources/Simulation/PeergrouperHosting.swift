@@ -92,6 +92,9 @@ extension World {
         } catch {
             return note(id, "peergrouper: \(error)", .fatal, &trace)
         }
+        guard publishAPIHostPorts(tracked, stored: servers, from: client, on: primary, trace: &trace) else {
+            return note(id, "cannot publish API server addresses", .failed, &trace)
+        }
         let plan = Peergrouper.updateReplicaset(desired: desired, hasVote: hasVote, current: current)
         for step in plan.steps {
             guard perform(step, from: client, on: primary, documentIDs: documentID, trace: &trace) else {
@@ -170,5 +173,27 @@ extension World {
         if let i = peergrouperIndex(id) { peergroupers[i].lastError = text }
         trace.append(at: now, seq: eventCount, "\(id.tag) \(text)")
         return outcome
+    }
+
+    /// §3.9: every tracked state server's address with the API port goes to the `apiHostPorts`
+    /// document when it differs from what is stored; agents find the API servers there.
+    private mutating func publishAPIHostPorts(_ tracked: [Peergrouper.Machine], stored servers: [Document], from client: Int,
+                                              on primary: MachineID, trace: inout Trace) -> Bool {
+        let addresses = tracked.compactMap { m -> Peergrouper.MachineAddresses? in
+            guard let id = MachineID(parsing: m.id), machine(id)?.instanceRunning == true else { return nil }
+            return Peergrouper.MachineAddresses(machineId: m.id, addresses: [
+                Peergrouper.Address(value: id.address, type: .ipv4, networkScope: .cloudLocal),
+            ])
+        }
+        let value = Peergrouper.apiHostPorts(machines: addresses, apiPort: 17070, published: nil).value
+        guard let doc = servers.first(where: { ($0["_id"]?.stringValue ?? "").hasSuffix("apiHostPorts") }), let docID = doc["_id"] else {
+            return true
+        }
+        if doc["apihostports"] == value { return true }
+        let statement: Document = ["q": .document(["_id": docID]), "u": .document(["$set": .document(["apihostports": value])])]
+        let command: Document = ["update": .string("stateServers"), "updates": .array([.document(statement)]),
+                                 "writeConcern": .document(["w": .string("majority"), "wtimeout": .int32(30_000)])]
+        guard let reply = call(from: client, to: primary, database: "juju", command: command, trace: &trace) else { return false }
+        return reply["ok"]?.doubleValue == 1
     }
 }

@@ -74,6 +74,8 @@ public enum WorldEvent: Codable, Sendable {
     case memberTimer(MachineID, incarnation: Int, MemberTimer)
     /// A pass of the Juju peergrouper worker on a state server's agent.
     case peergrouper(MachineID, incarnation: Int, generation: Int)
+    /// The provisioner, a singular worker, looks for machines to start (it acts on the master only).
+    case provisioner(MachineID, incarnation: Int)
     case deliver(Envelope)
     /// A world-level activity (workload, nemesis) that is not any machine's.
     case driver(DriverEvent)
@@ -83,6 +85,7 @@ public enum WorldEvent: Codable, Sendable {
         case let .machineTimer(id, incarnation, timer): return "\(id.tag) timer \(timer.rawValue) #\(incarnation)"
         case let .memberTimer(id, incarnation, timer): return "\(id.tag) mongod timer \(timer.traceName) #\(incarnation)"
         case let .peergrouper(id, incarnation, _): return "\(id.tag) peergrouper pass #\(incarnation)"
+        case let .provisioner(id, incarnation): return "\(id.tag) provisioner pass #\(incarnation)"
         case let .deliver(e): return "deliver \(e.message) \(Link(from: e.from, to: e.to))"
         case let .driver(d): return "driver \(d)"
         }
@@ -91,7 +94,7 @@ public enum WorldEvent: Codable, Sendable {
     /// The machine whose process handles the event (paused processes hold their events back).
     var target: MachineID {
         switch self {
-        case .machineTimer(let id, _, _), .memberTimer(let id, _, _), .peergrouper(let id, _, _): return id
+        case .machineTimer(let id, _, _), .memberTimer(let id, _, _), .peergrouper(let id, _, _), .provisioner(let id, _): return id
         case .deliver(let envelope): return envelope.to
         case .driver: return .driverEndpoint
         }
@@ -187,6 +190,16 @@ public struct World: Codable, Sendable {
         return id
     }
 
+    /// The provisioner stops the machine's instance and forgets it.
+    public mutating func removeMachine(_ id: MachineID, trace: inout Trace) {
+        if machine(id)?.process == .running || machine(id)?.process == .paused { inject(.stop, into: id, trace: &trace) }
+        machines.removeAll { $0.id == id }
+        members.removeAll { $0.machine == id }
+        peergroupers.removeAll { $0.machine == id }
+        refreshAPIServers()
+        trace.append(at: now, seq: eventCount, "\(id.tag) instance stopped and machine removed")
+    }
+
     /// The provisioner starts the machine's instance; it comes up after the provisioning delay.
     public mutating func provision(_ id: MachineID, trace: inout Trace) {
         let settings = config.machineSettings
@@ -250,6 +263,8 @@ extension World {
             fireMemberTimer(timer, on: id, incarnation: incarnation, trace: &trace)
         case let .peergrouper(id, incarnation, generation):
             runPeergrouper(on: id, incarnation: incarnation, generation: generation, trace: &trace)
+        case let .provisioner(id, incarnation):
+            runProvisioner(on: id, incarnation: incarnation, trace: &trace)
         case let .deliver(envelope):
             deliver(envelope, trace: &trace)
         case let .driver(event):

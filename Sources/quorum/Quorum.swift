@@ -16,7 +16,7 @@ struct Quorum: ParsableCommand {
         version: version,
         subcommands: [
             Bootstrap.self, Environments.self, Switch.self, DestroyEnvironment.self,
-            EnsureAvailability.self, Fail.self, Start.self, Status.self, Wait.self, Advance.self, Simulate.self, Scenario.self, Version.self,
+            EnsureAvailability.self, DestroyMachine.self, Fail.self, Start.self, Status.self, Wait.self, Advance.self, Simulate.self, Scenario.self, Version.self,
         ]
     )
 

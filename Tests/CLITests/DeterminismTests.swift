@@ -127,7 +127,7 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 final class HelpTests: XCTestCase {
-    private let commands = ["bootstrap", "environments", "switch", "destroy-environment", "ensure-availability", "fail", "start",
+    private let commands = ["bootstrap", "environments", "switch", "destroy-environment", "ensure-availability", "destroy-machine", "fail", "start",
                             "status", "wait", "advance", "simulate", "scenario", "version"]
 
     func test_helpListsExactlyTheWorkingCommands() throws {

@@ -124,4 +124,68 @@ final class LegacyHATimelineTests: XCTestCase {
         XCTAssertEqual(result.code, 1)
         XCTAssertEqual(result.stderr, "error: ensure-availability is a Juju 1.x command; this is a modern environment, use enable-ha\n")
     }
+
+    /// Spec §2.5 and §8 step 7: a state server is refused until ensure-availability removed its job.
+    func test_destroyMachineRefusesStateServersUntilTheyAreRemoved() throws {
+        try cli.ok(["bootstrap", "env", "--seed", "5", "--clock", "virtual"])
+        try cli.ok(["ensure-availability"])
+        try cli.ok(["wait", "--until", "5m"])
+        let refused = try cli.run(["destroy-machine", "1"])
+        XCTAssertEqual(refused.code, 1)
+        XCTAssertEqual(refused.stderr, "error: no machines were destroyed: machine 1 is required by the environment\n")
+        try cli.ok(["fail", "2"])
+        try cli.ok(["wait", "--until", "2m"])
+        try cli.ok(["ensure-availability"])
+        try cli.ok(["wait", "--until", "5m"])
+        XCTAssertEqual(try cli.run(["destroy-machine", "2"]).code, 1, "still a state server: demoted, not removed")
+        XCTAssertEqual(try cli.ok(["ensure-availability"]), "maintaining machines: 0, 1, 3\nremoving machines 2\n\n")
+        XCTAssertEqual(try cli.ok(["destroy-machine", "2"]), "")
+        XCTAssertFalse(try cli.ok(["status"]).contains("\"2\":"))
+    }
+
+    /// Seed 000: "failover possible to another of the other machines should something happen to the
+    /// current master" and "the master of the replicaset is the master of the Juju state servers".
+    func test_masterFailsOverAndTheNewMasterProvisions() throws {
+        try cli.ok(["bootstrap", "env", "--seed", "5", "--clock", "virtual"])
+        try cli.ok(["ensure-availability"])
+        try cli.ok(["wait", "--until", "5m"])
+        try cli.ok(["fail", "0"])
+        XCTAssertEqual(try cli.ok(["wait", "--until", "primary"]), "primary after 10.471348s\n",
+                       "a secondary stands after the election timeout (10 s + up to 15 %) plus a heartbeat")
+        try cli.ok(["wait", "--until", "1m"])
+        XCTAssertEqual(try cli.ok(["ensure-availability"]), "maintaining machines: 1, 2\nadding machines: 3\ndemoting machines 0\n\n",
+                       "a new master took over: the state can still be written")
+        try cli.ok(["wait", "--until", "5m"])
+        XCTAssertEqual(try agentStates(), ["down", "started", "started", "started"], "the new master's provisioner started machine 3")
+        XCTAssertEqual(try votes(), ["no-vote", "has-vote", "has-vote", "has-vote"])
+    }
+
+    /// Seed 000: "Juju stores all its data about the environment in a MongoDB database" and "the
+    /// mongo replicaset has a 1:1 relation to Juju state servers": every state server's member
+    /// holds the same juju documents.
+    func test_everyStateServerHoldsTheJujuDatabase() throws {
+        try cli.ok(["bootstrap", "env", "--seed", "5", "--clock", "virtual"])
+        try cli.ok(["ensure-availability"])
+        try cli.ok(["wait", "--until", "5m"])
+        struct Saved: Decodable {
+            struct World: Decodable {
+                struct Hosted: Decodable { var machine: Int }
+                var members: [Hosted]
+            }
+            var world: World
+        }
+        let saved = try JSONDecoder().decode(Saved.self, from: cli.read("env/environment.json"))
+        XCTAssertEqual(saved.world.members.map(\.machine), [0, 1, 2], "one replica-set member per state server")
+    }
+
+    /// Seed 000: "it can take some time for this process to complete (on the order of 30 seconds to
+    /// 20 minutes)": new state servers get their vote neither at once nor after 20 minutes.
+    func test_newStateServersGetTheirVoteWithinThirtySecondsToTwentyMinutes() throws {
+        try cli.ok(["bootstrap", "env", "--seed", "8", "--clock", "virtual"])
+        try cli.ok(["ensure-availability"])
+        try cli.ok(["wait", "--until", "30s"])
+        XCTAssertEqual(try votes(), ["has-vote", "adding-vote", "adding-vote"])
+        try cli.ok(["wait", "--until", "19m30s"])
+        XCTAssertEqual(try votes(), ["has-vote", "has-vote", "has-vote"])
+    }
 }
