@@ -42,17 +42,33 @@ extension World {
     /// Machine 0's bootstrap writes every document of a fresh `juju` database to its primary.
     mutating func bootstrapJujuDatabase(trace: inout Trace) -> InputOutcome {
         guard let primary = primaryMachine else { return .failed("no reachable servers", hints: []) }
-        let parameters = BootstrapParameters(environmentName: config.name, environmentUUID: environmentUUID, series: config.series,
-                                             address: MachineID(0).address, seed: config.seed.value, version: jujuVersion)
-        for collection in BootstrapDocuments.jujuDatabase(parameters) {
-            let command: Document = ["insert": .string(collection.name), "documents": .array(collection.documents.map { .document($0) }),
-                                     "writeConcern": .document(["w": .int32(1)])]
-            guard let reply = call(from: 0, to: primary, database: "juju", command: command, trace: &trace),
-                  reply["ok"]?.doubleValue == 1, reply["writeErrors"] == nil else {
-                return .failed("cannot initialize state: writing \(collection.name) failed", hints: [])
+        let parameters = bootstrapParameters
+        let databases = [JujuDatabase(name: "juju", collections: BootstrapDocuments.jujuDatabase(parameters))]
+            + BootstrapDocuments.otherDatabases(parameters, bootstrapTime: wallMillis)
+        for database in databases {
+            for collection in database.collections {
+                guard insert(collection.documents, into: collection.name, database: database.name, on: primary, trace: &trace) else {
+                    return .failed("cannot initialize state: writing \(database.name).\(collection.name) failed", hints: [])
+                }
             }
         }
         return .done
+    }
+
+    /// Wall-clock milliseconds now, on the same epoch the members use.
+    var wallMillis: Int64 { MemberSettings().epochMillis + now.microseconds / 1_000 }
+
+    var bootstrapParameters: BootstrapParameters {
+        BootstrapParameters(environmentName: config.name, environmentUUID: environmentUUID, series: config.series,
+                            address: MachineID(0).address, seed: config.seed.value, version: jujuVersion)
+    }
+
+    private mutating func insert(_ documents: [Document], into collection: String, database: String, on primary: MachineID,
+                                 trace: inout Trace) -> Bool {
+        let command: Document = ["insert": .string(collection), "documents": .array(documents.map { .document($0) }),
+                                 "writeConcern": .document(["w": .int32(1)])]
+        guard let reply = call(from: 0, to: primary, database: database, command: command, trace: &trace) else { return false }
+        return reply["ok"]?.doubleValue == 1 && reply["writeErrors"] == nil
     }
 
     /// `juju ensure-availability`: Juju's client checks, then the API server reads the state
@@ -79,6 +95,11 @@ extension World {
         for id in result.changes.added.compactMap(MachineID.init(parsing:)) {
             let added = addMachine(jobs: [.hostUnits, .manageEnviron])
             precondition(added == id, "machine sequence out of step: database \(id), world \(added)")
+            // Each state server's agent logs in to MongoDB as its own admin user.
+            let user = BootstrapDocuments.adminUser(forMachine: id.description, parameters: bootstrapParameters)
+            guard insert([user], into: "system.users", database: "admin", on: primary, trace: &trace) else {
+                return .failed("no reachable servers", hints: quorumLossHints)
+            }
         }
         // The master's provisioner notices the new machine documents and starts their instances.
         if !result.changes.added.isEmpty {

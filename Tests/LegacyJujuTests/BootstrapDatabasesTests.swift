@@ -37,7 +37,8 @@ final class BootstrapDatabasesTests: XCTestCase {
     }
 
     private static func allBytes(_ databases: [JujuDatabase]) throws -> [[UInt8]] {
-        try databases.flatMap { $0.collections.flatMap { try $0.documents.map { try $0.encode() } } }
+        let documents = databases.flatMap(\.collections).flatMap(\.documents)
+        return try documents.map { try $0.encode() }
     }
 
     private static let stateServerRoles: Value = [
@@ -280,9 +281,11 @@ final class BootstrapDatabasesTests: XCTestCase {
 
     func test_passwordsAreDrawnFromTheirOwnStreams() throws {
         let parameters = Self.parameters()
-        let machine = try XCTUnwrap(BootstrapDocuments.jujuDatabase(parameters).first { $0.name == "machines" }?.documents.first)
+        let machines = BootstrapDocuments.jujuDatabase(parameters).first { $0.name == "machines" }
+        let machine = try XCTUnwrap(machines?.documents.first)
         let passwords = [
-            BootstrapDocuments.oldPassword(parameters), BootstrapDocuments.mongoPassword(forMachine: "0", parameters: parameters),
+            BootstrapDocuments.oldPassword(parameters),
+            BootstrapDocuments.mongoPassword(forMachine: "0", parameters: parameters),
             try XCTUnwrap(machine["passwordhash"]?.stringValue),
         ]
         XCTAssertEqual(Set(passwords).count, 3, "\(passwords)")

@@ -34,7 +34,8 @@ extension BootstrapDocuments {
             ]),
             JujuDatabase(name: "admin", collections: [
                 JujuCollection(name: "system.users", documents: [
-                    mongoUser("admin", password: oldPassword(parameters)), adminUser(forMachine: "0", parameters: parameters),
+                    mongoUser("admin", password: oldPassword(parameters)),
+                    adminUser(forMachine: "0", parameters: parameters),
                 ]),
             ]),
             JujuDatabase(name: "presence", collections: presenceCollections(parameters)),
@@ -72,6 +73,11 @@ extension BootstrapDocuments {
 
     private static func environmentPrefixed(_ parameters: BootstrapParameters) -> Bool {
         parameters.version.documentLayout == .environmentPrefixed
+    }
+
+    /// `key`, or `<env-uuid>:key` where the version's layout scopes ids by environment.
+    private static func environmentScoped(_ key: String, _ parameters: BootstrapParameters) -> String {
+        DocumentID.scoped(key, environUUID: parameters.environmentUUID, layout: parameters.version.documentLayout)
     }
 }
 
@@ -119,9 +125,7 @@ extension BootstrapDocuments {
     static func machine0Status(_ parameters: BootstrapParameters, bootstrapTime: Int64) -> Document {
         let key = DocumentID.machineGlobalKey("0")
         let prefixed = environmentPrefixed(parameters)
-        var doc: Document = [
-            "_id": .string(DocumentID.scoped(key, environUUID: parameters.environmentUUID, layout: parameters.version.documentLayout)),
-        ]
+        var doc: Document = ["_id": .string(environmentScoped(key, parameters))]
         if prefixed { doc.append("env-uuid", .string(parameters.environmentUUID)) }
         doc.append("status", "started")
         doc.append("statusinfo", "")
@@ -247,8 +251,7 @@ extension BootstrapDocuments {
     }
 
     private static func beingsCounter(_ parameters: BootstrapParameters) -> Document {
-        let id = DocumentID.scoped("beings", environUUID: parameters.environmentUUID, layout: parameters.version.documentLayout)
-        return ["_id": .string(id), "seq": .int64(machine0BeingSequence)]
+        ["_id": .string(environmentScoped("beings", parameters)), "seq": .int64(machine0BeingSequence)]
     }
 }
 
