@@ -14,7 +14,8 @@ struct Figure {
 /// Simulated events per second on one core: a world of `machines` agents pinging presence.
 func simulatorThroughput(machines: Int, simulated: Interval) -> (events: UInt64, seconds: Double) {
     var trace = Trace(recording: false)
-    var world = World(config: WorldConfig(name: "bench", flavor: .legacy, seed: Seed(1)), trace: &trace)
+    // A modern world: machines and presence only, no database cluster yet.
+    var world = World(config: WorldConfig(name: "bench", flavor: .modern, seed: Seed(1)), trace: &trace)
     for _ in 1..<machines {
         let id = world.addMachine(jobs: [.hostUnits])
         world.provision(id, trace: &trace)
