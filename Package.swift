@@ -27,7 +27,7 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .executableTarget(name: "quorum", dependencies: [
-            "HACore", "Simulation", "CBSON", "CDqlite", "CArchive",
+            "HACore", "Simulation", "ReplicaSet", "CBSON", "CDqlite", "CArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

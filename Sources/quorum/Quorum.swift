@@ -16,7 +16,8 @@ struct Quorum: ParsableCommand {
         version: version,
         subcommands: [
             Bootstrap.self, Environments.self, Switch.self, DestroyEnvironment.self,
-            EnsureAvailability.self, DestroyMachine.self, Fail.self, Start.self, Status.self, Wait.self, Advance.self, Simulate.self, Scenario.self, Version.self,
+            EnsureAvailability.self, DestroyMachine.self, Fail.self, Start.self, Partition.self, Heal.self, Skew.self,
+            Status.self, DBStatus.self, Wait.self, Advance.self, Simulate.self, Scenario.self, Version.self,
         ]
     )
 

@@ -49,3 +49,82 @@ extension World {
         return id
     }
 }
+
+/// `quorum partition IDS [--from IDS] [--one-way]`: cuts the links between machines.
+struct Partition: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Cut network links between machines.")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Argument(help: "Machines on one side, comma-separated (e.g. 0,1).")
+    var ids: String
+
+    @Option(help: "Machines on the other side (default: every other machine).")
+    var from: String?
+
+    @Flag(help: "Cut only the direction from IDS to the others.")
+    var oneWay = false
+
+    func run() throws {
+        var session = try Session(environment: env.environment, writing: true)
+        let group = try session.world.machineList(ids)
+        let others = try from.map { try session.world.machineList($0) } ?? session.world.machines.map(\.id).filter { !group.contains($0) }
+        guard !others.isEmpty else { throw Failure("nothing to partition \(ids) from") }
+        session.apply(.partition(group, from: others, oneWay: oneWay))
+        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+    }
+}
+
+/// `quorum heal [IDS] [--all]`: restores cut links.
+struct Heal: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Restore network links (of some machines, or all).")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Argument(help: "Machines whose links are restored, comma-separated.")
+    var ids: String?
+
+    @Flag(help: "Restore every link.")
+    var all = false
+
+    func validate() throws {
+        guard (ids == nil) != !all else { throw ValidationError("give machine ids or --all") }
+    }
+
+    func run() throws {
+        var session = try Session(environment: env.environment, writing: true)
+        let machines = try ids.map { try session.world.machineList($0) }
+        session.apply(.heal(machines))
+        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+    }
+}
+
+/// `quorum skew ID DURATION`: sets a machine's clock offset.
+struct Skew: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Skew a machine's clock by a duration (e.g. 30s, -2m).")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Argument(help: "Machine id.")
+    var id: String
+
+    @Argument(help: "Offset from true time, Go duration syntax; put -- before a negative one: skew 1 -- -30s.")
+    var offset: String
+
+    func run() throws {
+        guard let interval = Interval(parsing: offset) else { throw Failure("invalid duration \"\(offset)\"", code: .usage) }
+        var session = try Session(environment: env.environment, writing: true)
+        let machine = try session.world.existingMachine(id)
+        session.apply(.skew(machine, interval))
+        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+    }
+}
+
+extension World {
+    /// Comma-separated machine ids, each of which must exist.
+    func machineList(_ text: String) throws -> [MachineID] {
+        let ids = try text.split(separator: ",").map { try existingMachine(String($0)) }
+        guard !ids.isEmpty else { throw Failure("no machines given") }
+        return ids
+    }
+}

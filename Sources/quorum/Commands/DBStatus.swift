@@ -1,0 +1,59 @@
+import ArgumentParser
+import HACore
+import ReplicaSet
+import Simulation
+
+/// `quorum db-status`: the database cluster as its members see it, and whether it has quorum.
+struct DBStatus: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "db-status", abstract: "Show the database cluster: members, states and quorum.")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Option(help: "Output format: yaml or json.")
+    var format: StatusFormat = .yaml
+
+    func validate() throws {
+        guard format != .tabular else { throw ValidationError("--format must be yaml or json") }
+    }
+
+    func run() throws {
+        let session = try Session(environment: env.environment, writing: false)
+        let world = session.world
+        guard world.config.flavor == .legacy else {
+            throw Failure("db-status needs a legacy environment: the modern flavor has no database cluster yet")
+        }
+        let node = replicaSetView(world)
+        print(format == .json ? JSONRenderer.render(node) : YAMLRenderer.render(node), terminator: "")
+    }
+
+    /// Each member's own view of itself (or that it is down), the config's voters, and quorum.
+    private func replicaSetView(_ world: World) -> OutputNode {
+        let config = world.members.compactMap(\.durable.config).max { ($0.version, $0.term) < ($1.version, $1.term) }
+        let members: [OutputNode] = world.members.map { hosted in
+            let configured = config?.members.first { $0.host == hosted.machine.mongoHost }
+            var fields: [(String, OutputNode)] = [("machine", .string(hosted.machine.description)),
+                                                  ("host", .string(hosted.machine.mongoHost))]
+            if let configured {
+                fields.append(("id", .int(configured.id)))
+                fields.append(("votes", .int(configured.votes)))
+            }
+            if let m = hosted.member {
+                fields.append(("state", .string(m.state.stateStr)))
+                fields.append(("term", .int(Int(m.term))))
+                fields.append(("optime", .string(m.lastApplied.description)))
+            } else {
+                fields.append(("state", .string(MemberState.down.stateStr)))
+            }
+            return .map(fields)
+        }
+        var doc: [(String, OutputNode)] = [("set", .string(config?.setName ?? "juju"))]
+        if let config { doc.append(("config-version", .int(config.version))) }
+        if let primary = world.primaryMachine { doc.append(("primary", .string(primary.description))) }
+        if let q = world.quorumSummary {
+            doc.append(("quorum", .map([("voters", .int(q.voters)), ("voters-up", .int(q.votersUp)), ("needed", .int(q.needed)),
+                                        ("has-quorum", .bool(q.hasQuorum))])))
+        }
+        doc.append(("members", .list(members)))
+        return .map(doc)
+    }
+}
