@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "HACore"),
         .target(name: "ReplicaSet", dependencies: ["HACore", "BSON"]),
         .target(name: "LegacyJuju", dependencies: ["HACore", "BSON", "ReplicaSet"]),
+        .target(name: "ModernJuju", dependencies: ["HACore"]),
         .target(name: "Simulation", dependencies: [
             "HACore", "BSON", "ReplicaSet", "LegacyJuju",
             .product(name: "HeapModule", package: "swift-collections"),
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "ReplicaSetTests", dependencies: ["ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "LegacyJujuTests", dependencies: ["LegacyJuju", "ReplicaSet", "BSON", "HACore"]),
+        .testTarget(name: "ModernJujuTests", dependencies: ["ModernJuju", "HACore"]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation"]),
     ],
     swiftLanguageModes: [.v5]
