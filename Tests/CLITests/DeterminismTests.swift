@@ -49,6 +49,27 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(trace.text, String(decoding: try cli.read("det/trace.log"), as: UTF8.self))
     }
 
+    /// The same with Juju's bootstrap, ensure-availability (database calls through the primary),
+    /// a crash and a restart in the journal.
+    func test_replayRebuildsALegacyHAEnvironment() throws {
+        let cli = try QuorumCLI()
+        defer { cli.cleanUp() }
+        for command in [["bootstrap", "ha", "--seed", "3", "--clock", "virtual"], ["ensure-availability"], ["wait", "--until", "5m"],
+                        ["fail", "1"], ["wait", "--until", "2m"], ["ensure-availability"], ["start", "1"], ["wait", "--until", "3m"]] {
+            try cli.ok(command)
+        }
+        let lines = String(decoding: try cli.read("ha/journal.jsonl"), as: UTF8.self).split(separator: "\n")
+        let entries = try lines.map { try JSONDecoder().decode(JournalLine.self, from: Data($0.utf8)) }
+        var trace = Trace()
+        var world = World(config: try XCTUnwrap(entries[0].bootstrap), trace: &trace)
+        for entry in entries { for input in entry.inputs { world.apply(input, trace: &trace) } }
+        let saved = try JSONDecoder().decode(SavedWorld.self, from: try cli.read("ha/environment.json")).world
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        XCTAssertEqual(try encoder.encode(world), try encoder.encode(saved))
+        XCTAssertEqual(world.machines.count, 4)
+    }
+
     private struct JournalLine: Decodable {
         var seq: Int
         var bootstrap: WorldConfig?
