@@ -1,3 +1,5 @@
+import HACore
+
 /// What `ensure-availability` changed, as machine ids, in the field order of the CLI's result
 /// (`maintained`, `removed`, `added`, `promoted`, `demoted`, `converted`).
 public struct StateServersChanges: Equatable, Sendable {
@@ -56,21 +58,14 @@ public struct StateServersChanges: Equatable, Sendable {
         return lines.filter { !$0.1.isEmpty }.map { "\($0.0) \($0.1.joined(separator: ", "))\n" }.joined()
     }
 
-    /// go-yaml's rendering of the result (flow sequences, empty lists omitted), without the
-    /// trailing newline juju/cmd trims.
-    func yamlText() -> String {
-        let fields = namedLists.filter { !$0.ids.isEmpty }
-        if fields.isEmpty { return "{}" }
-        return fields.map { "\($0.name): [\($0.ids.map(GoYAML.scalar).joined(separator: ", "))]" }
-            .joined(separator: "\n")
+    /// The CLI's result struct: every list `yaml:",flow,omitempty"` and `json:",omitempty"`.
+    var goValue: GoValue {
+        .object(namedLists.filter { !$0.ids.isEmpty }.map { ($0.name, .flowStrings($0.ids)) })
     }
 
-    /// `json.Marshal` of the result, empty lists omitted.
-    func jsonText() -> String {
-        let fields = namedLists.filter { !$0.ids.isEmpty }
-        let members = fields.map { field in
-            GoJSON.string(field.name) + ":[" + field.ids.map(GoJSON.string).joined(separator: ",") + "]"
-        }
-        return "{" + members.joined(separator: ",") + "}"
-    }
+    /// go-yaml's rendering of the result, without the trailing newline juju/cmd trims.
+    func yamlText() -> String { String(formatYAML(goValue).dropLast()) }
+
+    /// `json.Marshal` of the result; juju/cmd adds the newline itself.
+    func jsonText() -> String { String(formatJSON(goValue).dropLast()) }
 }

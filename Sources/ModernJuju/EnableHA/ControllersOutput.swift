@@ -1,3 +1,5 @@
+import HACore
+
 /// The `(Active, Total)` pair Juju caches per controller and shows in the HA column.
 public struct ControllerMachineCounts: Equatable, Sendable, Codable {
     public var active: Int
@@ -84,7 +86,7 @@ public func formatControllersTabular(_ controllers: [ControllerItem], current: S
     let header = ["Controller", "Model", "User", "Access", "Cloud/Region", "Models", "Nodes", "HA", "Version"]
     let rows = controllers.sorted { $0.name < $1.name }.map { controllerRow($0, isCurrent: $0.name == current) }
     let hint = refreshed ? "" : "Use --refresh option with this command to see the latest information.\n\n"
-    return hint + tabulateWithPadding([header] + rows, rightAligned: [5, 6, 7])
+    return hint + GoTable([header] + rows, rightAligned: [5, 6, 7]).render()
 }
 
 func controllerRow(_ item: ControllerItem, isCurrent: Bool) -> [String] {
@@ -100,22 +102,6 @@ func controllerRow(_ item: ControllerItem, isCurrent: Bool) -> [String] {
 func positiveCount(_ n: Int?) -> String {
     guard let n, n > 0 else { return "-" }
     return String(n)
-}
-
-/// Juju's ansiterm tabwriter with padding 2: every cell but the last is padded to its column's
-/// widest cell plus two spaces; right-aligned columns put the fill before the text and the two
-/// spaces after it; the last cell of a line is written as is.
-func tabulateWithPadding(_ rows: [[String]], rightAligned: Set<Int>) -> String {
-    let columns = rows.map(\.count).max() ?? 0
-    let widths = (0..<columns).map { c in rows.compactMap { c < $0.count - 1 ? $0[c].count : nil }.max() ?? 0 }
-    return rows.map { row in
-        row.indices.map { c -> String in
-            let cell = row[c]
-            if c == row.count - 1 { return cell }
-            let fill = String(repeating: " ", count: widths[c] - cell.count)
-            return rightAligned.contains(c) ? fill + cell + "  " : cell + fill + "  "
-        }.joined() + "\n"
-    }.joined()
 }
 
 /// `ControllerSet`: `controllers` (a Go map, sorted on output) and `current-controller`.

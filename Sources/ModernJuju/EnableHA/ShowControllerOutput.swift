@@ -1,3 +1,5 @@
+import HACore
+
 /// `--format` of `juju show-controller` (yaml is the default).
 public enum ShowControllerFormat: String, Sendable, CaseIterable {
     case yaml, json

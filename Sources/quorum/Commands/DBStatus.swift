@@ -23,16 +23,16 @@ struct DBStatus: ParsableCommand {
             throw Failure("db-status needs a legacy environment: the modern flavor has no database cluster yet")
         }
         let node = replicaSetView(world)
-        print(format == .json ? JSONRenderer.render(node) : YAMLRenderer.render(node), terminator: "")
+        print(format == .json ? formatJSON(node) : formatYAML(node), terminator: "")
     }
 
     /// Each member's own view of itself (or that it is down), the config's voters, and quorum.
-    private func replicaSetView(_ world: World) -> OutputNode {
+    private func replicaSetView(_ world: World) -> GoValue {
         let config = world.members.compactMap(\.durable.config).max { ($0.version, $0.term) < ($1.version, $1.term) }
-        let members: [OutputNode] = world.members.map { hosted in
+        let members: [GoValue] = world.members.map { hosted in
             let configured = config?.members.first { $0.host == hosted.machine.mongoHost }
-            var fields: [(String, OutputNode)] = [("machine", .string(hosted.machine.description)),
-                                                  ("host", .string(hosted.machine.mongoHost))]
+            var fields: [(String, GoValue)] = [("machine", .string(hosted.machine.description)),
+                                               ("host", .string(hosted.machine.mongoHost))]
             if let configured {
                 fields.append(("id", .int(configured.id)))
                 fields.append(("votes", .int(configured.votes)))
@@ -44,16 +44,16 @@ struct DBStatus: ParsableCommand {
             } else {
                 fields.append(("state", .string(MemberState.down.stateStr)))
             }
-            return .map(fields)
+            return .object(fields)
         }
-        var doc: [(String, OutputNode)] = [("set", .string(config?.setName ?? "juju"))]
+        var doc: [(String, GoValue)] = [("set", .string(config?.setName ?? "juju"))]
         if let config { doc.append(("config-version", .int(config.version))) }
         if let primary = world.primaryMachine { doc.append(("primary", .string(primary.description))) }
         if let q = world.quorumSummary {
-            doc.append(("quorum", .map([("voters", .int(q.voters)), ("voters-up", .int(q.votersUp)), ("needed", .int(q.needed)),
-                                        ("has-quorum", .bool(q.hasQuorum))])))
+            doc.append(("quorum", .object([("voters", .int(q.voters)), ("voters-up", .int(q.votersUp)), ("needed", .int(q.needed)),
+                                           ("has-quorum", .bool(q.hasQuorum))])))
         }
         doc.append(("members", .list(members)))
-        return .map(doc)
+        return .object(doc)
     }
 }

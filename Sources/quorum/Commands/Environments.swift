@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HACore
 import Simulation
 
 /// `quorum environments`: every environment in $QUORUM_HOME, the current one marked `*`.
@@ -14,7 +15,7 @@ struct Environments: ParsableCommand {
             return
         }
         let current = home.current
-        var table = Table(header: ["Environment", "Flavor", "Runtime", "Version", "Machines", "Clock"], rightAligned: [4])
+        var table = GoTable([["Environment", "Flavor", "Runtime", "Version", "Machines", "Clock"]], rightAligned: [4], trimsTrailingSpaces: true)
         for name in names {
             let label = name + (name == current ? "*" : "")
             guard let snapshot = try? EnvironmentFiles(directory: home.directory(of: name)).load(name: name) else {

@@ -27,8 +27,8 @@ struct Status: ParsableCommand {
             if model != nil { throw Failure("option -m is not available in a legacy (Juju \(world.config.agentVersion)) environment; it has no models") }
             let node = LegacyStatus(world: world).render()
             switch format ?? .yaml {
-            case .yaml: print(YAMLRenderer.render(node), terminator: "")
-            case .json: print(JSONRenderer.render(node), terminator: "")
+            case .yaml: print(formatYAML(node), terminator: "")
+            case .json: print(formatJSON(node), terminator: "")
             case .tabular: throw Failure("format tabular is not available in a legacy (Juju \(world.config.agentVersion)) environment; use yaml or json")
             }
         case .modern:
@@ -37,8 +37,8 @@ struct Status: ParsableCommand {
             let status = ModernStatus(world: world)
             switch format ?? .tabular {
             case .tabular: print(status.table(), terminator: "")
-            case .yaml: print(YAMLRenderer.render(status.render()), terminator: "")
-            case .json: print(JSONRenderer.render(status.render()), terminator: "")
+            case .yaml: print(formatYAML(status.render()), terminator: "")
+            case .json: print(formatJSON(status.render()), terminator: "")
             }
         }
     }
@@ -71,13 +71,13 @@ enum AgentView: Equatable {
 struct LegacyStatus {
     let world: World
 
-    func render() -> OutputNode {
+    func render() -> GoValue {
         let machines = world.machines.map { ($0.id.description, machine($0)) }
-        return .map([("environment", .string(world.config.name)), ("machines", .map(machines)), ("services", .map([]))])
+        return .object([("environment", .string(world.config.name)), ("machines", .object(machines)), ("services", .object([]))])
     }
 
-    private func machine(_ m: Machine) -> OutputNode {
-        var fields: [(String, OutputNode)] = []
+    private func machine(_ m: Machine) -> GoValue {
+        var fields: [(String, GoValue)] = []
         let agent = AgentView(m, alive: world.agentAlive(m.id))
         fields.append(("agent-state", .string(agent.state)))
         if case .down(let previous) = agent { fields.append(("agent-state-info", .string("(\(previous))"))) }
@@ -88,7 +88,7 @@ struct LegacyStatus {
         fields.append(("series", .string(m.series)))
         if m.instanceRunning { fields.append(("hardware", .string(m.hardware.description))) }
         if let vote = voteStatus(m) { fields.append(("state-server-member-status", .string(vote))) }
-        return .map(fields)
+        return .object(fields)
     }
 
     /// The four values of `state-server-member-status` (spec §7.1), from the machine's document:
@@ -117,7 +117,7 @@ struct ModernStatus {
 
     /// The machine table of `juju status -m controller`.
     func table() -> String {
-        var table = Table(header: ["Machine", "State", "DNS", "Inst id", "Series", "AZ", "Message"])
+        var table = GoTable([["Machine", "State", "DNS", "Inst id", "Series", "AZ", "Message"]], trimsTrailingSpaces: true)
         for m in world.machines {
             let agent = AgentView(m, alive: world.agentAlive(m.id))
             table.add([m.id.description, agent.state, m.instanceRunning ? m.id.address : "",
@@ -126,27 +126,27 @@ struct ModernStatus {
         return table.render()
     }
 
-    func render() -> OutputNode {
+    func render() -> GoValue {
         let config = world.config
-        let model: OutputNode = .map([
+        let model: GoValue = .object([
             ("name", .string("controller")), ("type", .string("iaas")), ("controller", .string(config.name)),
             ("cloud", .string("quorum")), ("region", .string("sim")), ("version", .string(config.agentVersion)),
         ])
-        return .map([("model", model), ("machines", .map(world.machines.map { ($0.id.description, machine($0)) })),
-                     ("applications", .map([]))])
+        return .object([("model", model), ("machines", .object(world.machines.map { ($0.id.description, machine($0)) })),
+                        ("applications", .object([]))])
     }
 
-    private func machine(_ m: Machine) -> OutputNode {
+    private func machine(_ m: Machine) -> GoValue {
         let agent = AgentView(m, alive: world.agentAlive(m.id))
-        var fields: [(String, OutputNode)] = [
-            ("juju-status", .map([("current", .string(agent.state)), ("version", .string(world.config.agentVersion))])),
+        var fields: [(String, GoValue)] = [
+            ("juju-status", .object([("current", .string(agent.state)), ("version", .string(world.config.agentVersion))])),
         ]
         if m.instanceRunning { fields.append(("dns-name", .string(m.id.address))) }
         fields.append(("instance-id", .string(m.instanceID ?? "pending")))
-        fields.append(("machine-status", .map([("current", .string(instanceMessage(m).isEmpty ? "pending" : instanceMessage(m)))])))
+        fields.append(("machine-status", .object([("current", .string(instanceMessage(m).isEmpty ? "pending" : instanceMessage(m)))])))
         fields.append(("series", .string(m.series)))
         if m.instanceRunning { fields.append(("hardware", .string(m.hardware.description))) }
-        return .map(fields)
+        return .object(fields)
     }
 
     private func instanceMessage(_ m: Machine) -> String {
