@@ -124,31 +124,7 @@ enum BSONNumber {
     }
 
     /// mongod's name for a BSON type, as its messages print it.
-    static func typeName(_ value: Value) -> String {
-        switch value {
-        case .double: return "double"
-        case .string: return "string"
-        case .document: return "object"
-        case .array: return "array"
-        case .binary: return "binData"
-        case .undefined: return "undefined"
-        case .objectID: return "objectId"
-        case .bool: return "bool"
-        case .datetime: return "date"
-        case .null: return "null"
-        case .regex: return "regex"
-        case .dbPointer: return "dbPointer"
-        case .javascript: return "javascript"
-        case .symbol: return "symbol"
-        case .javascriptWithScope: return "javascriptWithScope"
-        case .int32: return "int"
-        case .timestamp: return "timestamp"
-        case .int64: return "long"
-        case .decimal128: return "decimal"
-        case .minKey: return "minKey"
-        case .maxKey: return "maxKey"
-        }
-    }
+    static func typeName(_ value: Value) -> String { value.typeAlias }
 }
 
 /// Text helpers shared by the config messages.
