@@ -59,7 +59,8 @@ extension World {
     /// One pass (§3.3–§3.4): read the replica set and the state-server documents through the
     /// primary, compute the desired peer group, then set `hasvote`, reconfigure, clear `hasvote`.
     mutating func peergrouperPass(on id: MachineID, trace: inout Trace) -> Peergrouper.Schedule.PassOutcome {
-        let client = 100 + id.number
+        // The agent's own database session: a partition between it and the primary cuts it off.
+        let client = MachineID.agentClient(of: id)
         guard let primary = primaryMachine else { return note(id, "cannot get replica set status: no reachable servers", .failed, &trace) }
         guard let status = call(from: client, to: primary, database: "admin", command: ["replSetGetStatus": .int32(1)], trace: &trace),
               let configReply = call(from: client, to: primary, database: "admin", command: ["replSetGetConfig": .int32(1)], trace: &trace),

@@ -19,6 +19,11 @@ extension MachineID {
     public static func client(_ n: Int) -> MachineID { MachineID(1_000 + n) }
     public var isClient: Bool { number >= 1_000 }
     public var clientNumber: Int { number - 1_000 }
+    /// Where a client number lives: numbers from 0 are client endpoints; a machine's own
+    /// agent uses `agentClient(of:)`, so its traffic leaves from (and returns to) the machine.
+    public static func endpoint(ofClient client: Int) -> MachineID { client < 0 ? MachineID(-client - 1) : .client(client) }
+    public static func agentClient(of machine: MachineID) -> Int { -machine.number - 1 }
+
     /// The endpoint of world-level activities (workload, nemesis), never paused or partitioned.
     static let driverEndpoint = MachineID(999)
 
@@ -147,7 +152,7 @@ extension World {
                 guard let target = MachineID(mongoHost: host) else { continue }
                 send(.replicaSet(message), from: id, to: target, trace: &trace)
             case let .reply(request, document):
-                send(.response(request, document), from: id, to: .client(request.client), trace: &trace)
+                send(.response(request, document), from: id, to: .endpoint(ofClient: request.client), trace: &trace)
             case let .schedule(timer, after):
                 queue.schedule(.memberTimer(id, incarnation: incarnation, timer), at: now + after)
             case .persist:
@@ -166,7 +171,7 @@ extension World {
         let id = ClientRequestID(client: client, sequence: nextRequestSequence)
         let request = ClientRequest(id: id, database: database, command: command, secondaryOk: secondaryOk)
         pendingRequests.append(PendingRequest(id: id, target: target, command: request.name, sentAt: now))
-        send(.request(request), from: .client(client), to: target, trace: &trace)
+        send(.request(request), from: .endpoint(ofClient: client), to: target, trace: &trace)
         return id
     }
 

@@ -310,7 +310,8 @@ extension World {
         case .request(let request):
             deliverRequest(request, at: envelope.to, trace: &trace)
         case .response:
-            break
+            // A reply to a request the machine's own agent made.
+            receiveAtClient(envelope, trace: &trace)
         }
     }
 

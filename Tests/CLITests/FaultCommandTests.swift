@@ -67,4 +67,13 @@ final class FaultCommandTests: XCTestCase {
         XCTAssertEqual(try cli.contents(), before)
         try cli.ok(["skew", "1", "--", "-30s"])
     }
+
+    /// The peergrouper talks to the primary from its own machine: cut off, its passes fail.
+    func test_peergrouperOfAPartitionedStateServerCannotReachThePrimary() throws {
+        try cli.ok(["partition", "2"])
+        try cli.ok(["wait", "--until", "3m"])
+        let trace = String(decoding: try cli.read("env/trace.log"), as: UTF8.self)
+        XCTAssertTrue(trace.contains("machine-2 cannot read the replica set or the state: no reachable servers"))
+        XCTAssertFalse(trace.contains("machine-1 cannot read the replica set or the state"))
+    }
 }
