@@ -31,7 +31,9 @@ public struct ReplicaSetChecker {
         // An event changes only the machine it is delivered to; driver events (faults,
         // workload) may touch any, so then every member is checked.
         let only = world.lastStepTarget.flatMap { $0.isClient || $0 == .driverEndpoint ? nil : $0 }
-        for hosted in world.members where only == nil || hosted.machine == only {
+        // By index: iterating the elements would copy every member before the filter.
+        for index in world.members.indices where only == nil || world.members[index].machine == only {
+            let hosted = world.members[index]
             guard let member = hosted.member else { continue }
             let incarnation = world.machine(hosted.machine)?.incarnation ?? 0
             var t = track[hosted.machine] ?? Track()

@@ -30,10 +30,26 @@ extension MachineID {
     /// `host:port` of the machine's mongod (Juju's state port).
     public var mongoHost: String { "\(address):37017" }
 
+    /// Reads `127.0.0.N:port` back to machine N - 10; runs on every message, so it scans bytes.
     public init?(mongoHost: String) {
-        guard let colon = mongoHost.lastIndex(of: ":"), let last = mongoHost[..<colon].split(separator: ".").last,
-              let n = Int(last), n >= 10 else { return nil }
-        self.init(n - 10)
+        var octet = 0, digits = 0
+        for byte in mongoHost.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                octet = octet * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            case UInt8(ascii: "."):
+                octet = 0
+                digits = 0
+            case UInt8(ascii: ":"):
+                guard digits > 0, octet >= 10 else { return nil }
+                self.init(octet - 10)
+                return
+            default:
+                return nil
+            }
+        }
+        return nil
     }
 }
 
@@ -107,7 +123,7 @@ extension World {
     }
 
     mutating func fireMemberTimer(_ timer: MemberTimer, on id: MachineID, incarnation: Int, trace: inout Trace) {
-        guard machine(id)?.incarnation == incarnation, machine(id)?.isRunning == true else { return }
+        guard runningIncarnation(id) == incarnation else { return }
         let time = now
         withMember(id, trace: &trace) { m in
             switch timer {
@@ -145,7 +161,7 @@ extension World {
 
     /// Interprets a member's directives: messages travel over the simulated network.
     mutating func interpret(_ directives: [MemberDirective], from id: MachineID, trace: inout Trace) {
-        let incarnation = machine(id)?.incarnation ?? 0
+        let incarnation = machineIndex(id).map { machines[$0].incarnation } ?? 0
         for directive in directives {
             switch directive {
             case let .send(host, message):

@@ -167,6 +167,15 @@ public struct World: Codable, Sendable {
     }
 
     public func machine(_ id: MachineID) -> Machine? { machines.first { $0.id == id } }
+
+    /// Where the machine is in `machines`; hot paths read fields in place instead of copying it.
+    func machineIndex(_ id: MachineID) -> Int? { machines.firstIndex { $0.id == id } }
+
+    /// The machine's current incarnation if its process is running (nil otherwise).
+    func runningIncarnation(_ id: MachineID) -> Int? {
+        guard let i = machineIndex(id), machines[i].process == .running else { return nil }
+        return machines[i].incarnation
+    }
     public var controllers: [MachineID] { machines.filter(\.isController).map(\.id) }
     public var pendingEvents: Int { queue.count + parked.count }
 
@@ -250,7 +259,7 @@ extension World {
         eventCount += 1
         let target = scheduled.event.target
         lastStepTarget = target
-        if machine(target)?.process == .paused {
+        if let i = machineIndex(target), machines[i].process == .paused {
             trace.append(at: now, seq: eventCount, "held \(scheduled.event.description) (\(target.tag) paused)")
             parked.append(scheduled)
             return
@@ -297,7 +306,7 @@ extension World {
             receiveAtClient(envelope, trace: &trace)
             return
         }
-        guard let receiver = machine(envelope.to), receiver.isRunning else { return }
+        guard runningIncarnation(envelope.to) != nil else { return }
         switch envelope.message {
         case .presencePing(let incarnation):
             presence.recordPing(from: envelope.from, at: now)

@@ -133,3 +133,19 @@ final class WorldTests: XCTestCase {
         XCTAssertEqual(world.apply(.wait(.settled, timeout: .seconds(5)), trace: &trace), .timedOut(.settled, after: .seconds(5)))
     }
 }
+
+final class EndpointTests: XCTestCase {
+    func test_mongoHostReadsBackToItsMachine() {
+        XCTAssertEqual(MachineID(mongoHost: MachineID(2).mongoHost), 2)
+        XCTAssertEqual(MachineID(mongoHost: "127.0.0.17:37017"), 7)
+        for bad in ["127.0.0.12", "127.0.0.5:37017", "host:37017", "127.0.0.:37017", ""] {
+            XCTAssertNil(MachineID(mongoHost: bad), bad)
+        }
+    }
+
+    func test_agentClientsAreTheirMachinesAndOtherClientsAreEndpoints() {
+        XCTAssertEqual(MachineID.endpoint(ofClient: MachineID.agentClient(of: 3)), 3)
+        XCTAssertEqual(MachineID.endpoint(ofClient: 2), .client(2))
+        XCTAssertTrue(MachineID.endpoint(ofClient: 2).isClient)
+    }
+}
