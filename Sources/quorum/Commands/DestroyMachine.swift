@@ -25,6 +25,6 @@ struct DestroyMachine: ParsableCommand {
         if case let .failed(message, hints) = session.apply(.destroyMachines(ids, force: force)) {
             throw Failure(message, hints: hints)
         }
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
     }
 }

@@ -37,7 +37,7 @@ struct EnsureAvailability: ParsableCommand {
             // The environment is not saved: a failed command leaves it exactly as it was.
             throw Failure(message, hints: hints)
         }
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
         if case let .output(text) = outcome { print(text, terminator: "") }
     }
 

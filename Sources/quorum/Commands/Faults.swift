@@ -20,7 +20,7 @@ struct Fail: ParsableCommand {
         var session = try Session(environment: env.environment, writing: true)
         let machine = try session.world.existingMachine(id)
         session.apply(.fault(machine, mode))
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
     }
 }
 
@@ -37,7 +37,7 @@ struct Start: ParsableCommand {
         var session = try Session(environment: env.environment, writing: true)
         let machine = try session.world.existingMachine(id)
         session.apply(.start(machine))
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
     }
 }
 
@@ -71,7 +71,7 @@ struct Partition: ParsableCommand {
         let others = try from.map { try session.world.machineList($0) } ?? session.world.machines.map(\.id).filter { !group.contains($0) }
         guard !others.isEmpty else { throw Failure("nothing to partition \(ids) from") }
         session.apply(.partition(group, from: others, oneWay: oneWay))
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
     }
 }
 
@@ -95,7 +95,7 @@ struct Heal: ParsableCommand {
         var session = try Session(environment: env.environment, writing: true)
         let machines = try ids.map { try session.world.machineList($0) }
         session.apply(.heal(machines))
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
     }
 }
 
@@ -116,7 +116,7 @@ struct Skew: ParsableCommand {
         var session = try Session(environment: env.environment, writing: true)
         let machine = try session.world.existingMachine(id)
         session.apply(.skew(machine, interval))
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
     }
 }
 

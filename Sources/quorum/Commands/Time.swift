@@ -19,7 +19,7 @@ struct Wait: ParsableCommand {
         if let duration = Interval(parsing: until) {
             guard duration >= .zero else { throw Failure("cannot wait a negative duration \(until)", code: .usage) }
             session.apply(.advance(duration))
-            try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+            try session.save()
             return
         }
         if until == WaitCondition.primary.rawValue, session.world.config.flavor != .legacy {
@@ -29,7 +29,7 @@ struct Wait: ParsableCommand {
             throw Failure("unknown condition \"\(until)\"; expected \(WaitCondition.allCases.map(\.rawValue).joined(separator: ", ")) or a duration", code: .usage)
         }
         let outcome = session.apply(.wait(condition, timeout: timeout))
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
         switch outcome {
         case .reached(_, let after):
             print("\(condition.rawValue) after \(after)")
@@ -57,6 +57,6 @@ struct Advance: ParsableCommand {
     func run() throws {
         var session = try Session(environment: env.environment, writing: true)
         session.apply(.advance(duration))
-        try session.save(command: CommandLine.arguments.dropFirst().map { $0 })
+        try session.save()
     }
 }

@@ -43,8 +43,8 @@ struct Session {
         return snapshot.world.apply(input, trace: &trace)
     }
 
-    /// Saves the world with a journal line for this command.
-    mutating func save(command: [String]) throws {
+    /// Saves the world with a journal line for this command (as typed, by default).
+    mutating func save(command: [String] = Array(CommandLine.arguments.dropFirst())) throws {
         precondition(lock != nil, "save of an environment opened read-only")
         let entry = JournalEntry(seq: snapshot.journalEntries + 1, command: command, bootstrap: nil, inputs: applied)
         try files.save(&snapshot, journal: [entry], trace: trace)
