@@ -12,7 +12,7 @@ enum DataFixture {
     }
 
     /// Plans `command`, failing the test on a command-level error.
-    static func plan(_ command: Document, on store: DataStore, ids: inout ObjectIDGenerator,
+    static func plan(_ command: Document, on store: DataStore, database: String = database, ids: inout ObjectIDGenerator,
                      file: StaticString = #filePath, line: UInt = #line) throws -> WritePlan {
         switch store.planWrite(command, database: database, newObjectID: { ids.next(seconds: 1_700_000_000) }) {
         case let .success(plan): return plan

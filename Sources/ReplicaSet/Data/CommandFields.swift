@@ -4,6 +4,7 @@ import BSON
 /// mongod recognises them.
 public enum DataCommand: String, Sendable, CaseIterable {
     case insert, update, delete, find, getMore, killCursors, count
+    case drop, dropDatabase, listCollections, listDatabases
 
     public init?(_ command: Document) {
         guard let name = command.keys.first else { return nil }
@@ -11,7 +12,7 @@ public enum DataCommand: String, Sendable, CaseIterable {
     }
 
     /// insert, update and delete go through `planWrite` and the oplog.
-    public var isWrite: Bool { self == .insert || self == .update || self == .delete }
+    public var isWrite: Bool { [.insert, .update, .delete, .drop, .dropDatabase].contains(self) }
 }
 
 /// Typed reads of a command's (or a statement's) fields, failing with mongod's texts, e.g.

@@ -9,6 +9,8 @@ extension DataStore {
         case .getMore?: return cursors.getMore(command, database: database)
         case .killCursors?: return cursors.killCursors(command, database: database)
         case .count?: return count(command, database: database)
+        case .listCollections?: return .success(listCollections(database: database))
+        case .listDatabases?: return listDatabases(database: database)
         default: return .failure(.commandNotFound("no such command: '\(command.keys.first ?? "")'"))
         }
     }

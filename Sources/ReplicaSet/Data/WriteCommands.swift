@@ -13,6 +13,7 @@ extension DataStore {
             guard let kind = DataCommand(command), kind.isWrite else {
                 throw .commandNotFound("no such command: '\(command.keys.first ?? "")'")
             }
+            if kind == .dropDatabase { return .success(try planDropDatabase(database)) }
             let namespace = try CommandFields.namespace(command, database: database)
             let fields = CommandFields(command, prefix: kind.rawValue)
             var planner = WritePlanner(store: self, command: kind, namespace: namespace,
@@ -20,6 +21,7 @@ extension DataStore {
             switch kind {
             case .insert: try planner.insert(try WritePlanner.statements(fields, "documents"), newObjectID: newObjectID)
             case .update: try planner.update(try WritePlanner.statements(fields, "updates"), newObjectID: newObjectID)
+            case .drop: return .success(try planDrop(namespace))
             default: try planner.delete(try WritePlanner.statements(fields, "deletes"))
             }
             return .success(planner.plan)

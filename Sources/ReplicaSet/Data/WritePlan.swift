@@ -26,6 +26,8 @@ public struct WritePlan: Sendable, Equatable {
     public var nModified: Int = 0
     public var upserted: [Upserted] = []
     public var writeErrors: [WriteError] = []
+    /// The reply of a catalog command (`drop`, `dropDatabase`), which has no counts.
+    public var catalogReply: Document?
 
     public init(command: DataCommand) {
         self.command = command
@@ -34,6 +36,7 @@ public struct WritePlan: Sendable, Equatable {
     /// `{n, nModified?, upserted?, writeErrors?}` in mongod's order, without `ok`, so the member
     /// can add `writeConcernError`, `opTime` or `electionId` before it.
     public var replyFields: Document {
+        if let catalogReply { return catalogReply }
         var reply: Document = ["n": .int32(Int32(clamping: n))]
         if command == .update { reply.append("nModified", .int32(Int32(clamping: nModified))) }
         if !upserted.isEmpty {

@@ -60,9 +60,9 @@ extension ReplicaSetMember {
             return replSetFreeze(request, now: now)
         case "replSetStepUp":
             return replSetStepUp(request, now: now)
-        case "insert", "update", "delete":
+        case "insert", "update", "delete", "drop", "dropDatabase":
             return write(request, now: now)
-        case "find", "getMore", "count", "killCursors":
+        case "find", "getMore", "count", "killCursors", "listCollections", "listDatabases":
             return read(request, now: now)
         default:
             return fail(request, .commandNotFound("no such command: '\(request.name)'"))
