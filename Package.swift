@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libbson-dev, libdqlite-dev, libarchive-dev).
@@ -27,8 +28,11 @@ let package = Package(
             "HACore", "BSON", "ReplicaSet", "LegacyJuju",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
+        .target(name: "Backups", dependencies: [
+            "HACore", "BSON", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "quorum", dependencies: [
-            "HACore", "Simulation", "ReplicaSet", "CBSON", "CDqlite", "CArchive",
+            "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "Backups", "BSON", "CBSON", "CDqlite", "CArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -40,7 +44,10 @@ let package = Package(
         .testTarget(name: "ReplicaSetTests", dependencies: ["ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "LegacyJujuTests", dependencies: ["LegacyJuju", "ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "ModernJujuTests", dependencies: ["ModernJuju", "HACore"]),
-        .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation"]),
+        // Hand-made (also hostile) archives shared by the backup and CLI tests.
+        .target(name: "ArchiveFixtures", dependencies: ["CArchive"], path: "Tests/ArchiveFixtures"),
+        .testTarget(name: "BackupsTests", dependencies: ["Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

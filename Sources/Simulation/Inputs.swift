@@ -20,6 +20,10 @@ public enum WorldInput: Codable, Sendable, Equatable {
     case ensureAvailability([String])
     /// `juju destroy-machine [--force] ids…`.
     case destroyMachines([String], force: Bool)
+    /// `create-backup`: dump every database through the primary.
+    case createBackup
+    /// `restore-backup` into this (freshly bootstrapped) environment.
+    case restoreLegacy(LegacyRestoreInput)
 }
 
 /// Conditions `wait --until` understands.
@@ -41,6 +45,8 @@ public enum InputOutcome: Equatable, Sendable {
     case output(String)
     /// The command failed as Juju reports it; `hints` are Quorum's additions for stderr.
     case failed(String, hints: [String])
+    /// What `create-backup` read, for the CLI to write as an archive.
+    case backup(DatabaseDump)
 }
 
 extension World {
@@ -69,6 +75,10 @@ extension World {
             return ensureAvailability(arguments, trace: &trace)
         case let .destroyMachines(ids, force):
             return destroyMachines(ids, force: force, trace: &trace)
+        case .createBackup:
+            return createLegacyBackup(trace: &trace)
+        case .restoreLegacy(let restore):
+            return restoreLegacy(restore, trace: &trace)
         }
         return .done
     }

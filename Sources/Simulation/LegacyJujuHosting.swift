@@ -59,8 +59,10 @@ extension World {
     var wallMillis: Int64 { MemberSettings().epochMillis + now.microseconds / 1_000 }
 
     var bootstrapParameters: BootstrapParameters {
-        BootstrapParameters(environmentName: config.name, environmentUUID: environmentUUID, series: config.series,
-                            address: MachineID(0).address, seed: config.seed.value, version: jujuVersion)
+        var parameters = BootstrapParameters(environmentName: config.name, environmentUUID: environmentUUID, series: config.series,
+                                             address: MachineID(0).address, seed: config.seed.value, version: jujuVersion)
+        parameters.instanceID = instanceID(for: 0)
+        return parameters
     }
 
     private mutating func insert(_ documents: [Document], into collection: String, database: String, on primary: MachineID,

@@ -21,11 +21,14 @@ public struct WorldConfig: Codable, Sendable, Equatable {
     public var network: LinkProfile
     /// Legacy: machine 0's bootstrap initiates the `juju` replica set with itself, as Juju does.
     public var initiateReplicaSet: Bool
+    /// A restored environment keeps the backed-up environment's UUID; others draw one from the seed.
+    public var environmentUUID: String?
 
     public init(name: String, flavor: Flavor, seed: Seed, agentVersion: String? = nil, series: String? = nil,
                 machineSettings: MachineSettings = MachineSettings(), network: LinkProfile = LinkProfile(),
-                initiateReplicaSet: Bool = true) {
+                initiateReplicaSet: Bool = true, environmentUUID: String? = nil) {
         self.initiateReplicaSet = initiateReplicaSet
+        self.environmentUUID = environmentUUID
         self.name = name
         self.flavor = flavor
         self.seed = seed
@@ -121,11 +124,11 @@ struct RandomStreams: Codable, Sendable {
 public struct World: Codable, Sendable {
     public private(set) var config: WorldConfig
     public private(set) var now: Instant = .zero
-    public private(set) var machines: [Machine] = []
+    public internal(set) var machines: [Machine] = []
     public internal(set) var network = SimNetwork()
     public private(set) var presence = Presence()
     /// The `sequence` counter Juju uses for new machine ids.
-    public private(set) var nextMachineNumber = 0
+    public internal(set) var nextMachineNumber = 0
     /// Events processed since bootstrap; also numbers the trace lines.
     public private(set) var eventCount: UInt64 = 0
     var queue = EventQueue<WorldEvent>()
@@ -155,8 +158,7 @@ public struct World: Codable, Sendable {
     public init(config: WorldConfig, trace: inout Trace) {
         self.config = config
         random = RandomStreams(seed: config.seed)
-        var uuidRNG = config.seed.generator("environment-uuid")
-        environmentUUID = UUIDText.version4(using: &uuidRNG)
+        environmentUUID = config.environmentUUID ?? World.seededUUID(config.seed)
         network.defaultProfile = config.network
         trace.append(at: now, seq: 0, "bootstrap \(config.flavor.rawValue) environment \(config.name) seed \(config.seed)")
         let id = addMachine(jobs: [.hostUnits, .manageEnviron])
@@ -184,9 +186,16 @@ public struct World: Codable, Sendable {
         presence.isAlive(id, at: now, slot: config.machineSettings.presenceSlot)
     }
 
-    /// The instance id Juju's providers give machines: `juju-<uuid prefix>-machine-N`.
+    /// The instance id Juju's providers give machines: `juju-<uuid prefix>-machine-N`. The
+    /// prefix comes from the seed, so a restored environment (which keeps the backed-up UUID)
+    /// still gets instances of its own.
     public func instanceID(for id: MachineID) -> String {
-        "juju-\(environmentUUID.prefix(6))-\(id.tag)"
+        "juju-\(World.seededUUID(config.seed).prefix(6))-\(id.tag)"
+    }
+
+    static func seededUUID(_ seed: Seed) -> String {
+        var generator = seed.generator("environment-uuid")
+        return UUIDText.version4(using: &generator)
     }
 
     /// Adds a machine document; returns its id from the sequence counter.

@@ -17,7 +17,8 @@ struct Quorum: ParsableCommand {
         subcommands: [
             Bootstrap.self, Environments.self, Switch.self, DestroyEnvironment.self,
             EnsureAvailability.self, DestroyMachine.self, Fail.self, Start.self, Partition.self, Heal.self, Skew.self,
-            Status.self, DBStatus.self, Wait.self, Advance.self, Simulate.self, Scenario.self, Version.self,
+            Status.self, DBStatus.self, Wait.self, Advance.self, CreateBackup.self, VerifyBackup.self, RestoreBackup.self,
+            Simulate.self, Scenario.self, Version.self,
         ]
     )
 

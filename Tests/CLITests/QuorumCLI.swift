@@ -28,6 +28,8 @@ struct QuorumCLI {
         let process = Process()
         process.executableURL = QuorumCLI.binary
         process.arguments = arguments
+        // Files a command writes by default (backups) land in the test's scratch home.
+        process.currentDirectoryURL = home
         var environment = ProcessInfo.processInfo.environment
         environment["QUORUM_HOME"] = home.path
         environment.removeValue(forKey: "SWIFT_DETERMINISTIC_HASHING")

@@ -54,6 +54,10 @@ public struct JujuVersion: Hashable, Sendable, CustomStringConvertible {
     /// 1.23, with the CLI changes; 1.21/1.22 are given 1.20's layout.
     public var documentLayout: DocumentLayout { minor >= 23 ? .environmentPrefixed : .bare }
 
+    /// 1.21 replaced the `juju backup` shell plugin by `juju backups`, whose archives carry
+    /// `metadata.json` and an oplog dump (spec §5.1–§5.2).
+    public var writesBackupMetadata: Bool { minor >= 21 }
+
     /// `instance-type` became a constraint in 1.21.
     public var hasInstanceTypeConstraint: Bool { minor >= 21 }
 

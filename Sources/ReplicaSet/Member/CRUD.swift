@@ -87,9 +87,28 @@ extension ReplicaSetMember {
             return fail(request, CommandError(code: 13436, codeName: "NotPrimaryOrSecondary",
                                               errmsg: "node is not in primary or recovering state"))
         }
+        if request.database == "local", request.name == "find", request.command["find"]?.stringValue == "oplog.rs" {
+            return [.reply(request.id, findInOplog(request.command))]
+        }
         switch durable.data.runRead(request.command, database: request.database, cursors: &cursors) {
         case .success(let reply): return [.reply(request.id, reply)]
         case .failure(let error): return fail(request, error)
         }
+    }
+}
+
+extension ReplicaSetMember {
+    /// `find` on `local.oplog.rs` (mongodump `--oplog` reads the entries written while it ran):
+    /// the matching entries in oplog order, in one batch.
+    func findInOplog(_ command: Document) -> Document {
+        let matcher: Matcher
+        do {
+            matcher = try Matcher(command["filter"]?.documentValue ?? [:])
+        } catch {
+            return error.reply(topologyVersion: topologyVersion)
+        }
+        let batch = durable.oplog.lazy.map(\.document).filter(matcher.matches).map(Value.document)
+        let cursor: Document = ["firstBatch": .array(Array(batch)), "id": .int64(0), "ns": "local.oplog.rs"]
+        return ["cursor": .document(cursor), "ok": .double(1)]
     }
 }

@@ -60,31 +60,11 @@ struct Bootstrap: ParsableCommand {
             if case let .failed(message, _) = world.apply(.bootstrapJuju, trace: &trace) { throw Failure(message) }
         }
 
-        try create(directory: directory, world: world, trace: trace, config: config, inputs: inputs)
+        try NewEnvironment(name: name, runtime: runtime, clock: clock, speed: speed)
+            .create(directory: directory, world: world, trace: trace, config: config, inputs: inputs)
         try home.setCurrent(name)
         withExtendedLifetime(lock) {}
         report(world: world, seed: rootSeed)
-    }
-
-    /// Writes the environment into a temporary directory and renames it into place, so a
-    /// half-bootstrapped environment never appears.
-    private func create(directory: String, world: World, trace: Trace, config: WorldConfig, inputs: [WorldInput]) throws {
-        let staging = directory + ".bootstrap-\(getpid())"
-        try? FileSystem.remove(staging)
-        try FileSystem.createDirectory(staging)
-        do {
-            let files = EnvironmentFiles(directory: staging)
-            try FileSystem.writeAtomically(Data(), to: files.lock)
-            var snapshot = EnvironmentSnapshot(
-                format: EnvironmentSnapshot.currentFormat, name: name, runtime: runtime, clock: clock, speed: speed,
-                lastWall: clock == .wall ? Date().timeIntervalSince1970 : 0, journalEntries: 0, journalBytes: 0, traceBytes: 0, world: world)
-            let entry = JournalEntry(seq: 1, command: CommandLine.arguments.dropFirst().map { $0 }, bootstrap: config, inputs: inputs)
-            try files.save(&snapshot, journal: [entry], trace: trace)
-            guard rename(staging, directory) == 0 else { throw Failure("cannot create \(directory): \(String(cString: strerror(errno)))") }
-        } catch {
-            try? FileSystem.remove(staging)
-            throw error
-        }
     }
 
     /// Progress as Juju prints it during bootstrap (on stderr, like Juju), then Quorum's seed line.

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Backups
+import BSON
+import HACore
+import LegacyJuju
+import Simulation
+
+/// `quorum create-backup`: dumps every database through the primary and writes the archive in
+/// the layout of the environment's Juju version (1.20 plugin, or 1.21+ with metadata.json).
+struct CreateBackup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-backup", abstract: "Back up the environment's state servers to an archive.")
+
+    @OptionGroup var env: EnvironmentOption
+
+    @Option(help: "File to write (default: juju-backup-<date>-<time>.tar.gz, .tgz under 1.20).")
+    var filename: String?
+
+    @Option(help: "Notes stored in the backup's metadata (1.21+).")
+    var notes: String = ""
+
+    func run() throws {
+        var session = try Session(environment: env.environment, writing: true)
+        let world = session.world
+        guard world.config.flavor == .legacy else {
+            throw Failure("create-backup of a modern controller needs its Dqlite cluster, which this environment does not run yet")
+        }
+        let outcome = session.apply(.createBackup)
+        guard case let .backup(dump) = outcome else {
+            if case let .failed(message, hints) = outcome { throw Failure(message, hints: hints) }
+            throw Failure("create-backup produced no backup")
+        }
+        let backup = LegacyBackupComposer(world: session.world, dump: dump, notes: notes).backup
+        let name = filename ?? LegacyBackupComposer.defaultFileName(format: backup.format, started: dump.started)
+        let written: WrittenArchive
+        do {
+            written = try LegacyArchiveWriter.write(backup, to: name, modificationTime: dump.started / 1_000_000)
+        } catch let error as ArchiveError {
+            throw Failure(error.description)
+        }
+        try session.save()
+        print(LegacyBackupComposer.report(backup: backup, dump: dump, written: written, fileName: name), terminator: "")
+    }
+}
+
+/// Turns what the world dumped into the archive's contents, as the Juju version would write it.
+struct LegacyBackupComposer {
+    let world: World
+    let dump: DatabaseDump
+    let notes: String
+
+    var version: JujuVersion { world.jujuVersion }
+
+    var backup: LegacyBackup {
+        let format: LegacyBackupFormat = version.writesBackupMetadata ? .v0 : .juju120
+        let collections = dump.collections.map {
+            CollectionDump(database: $0.database, collection: $0.collection, options: $0.options, documents: $0.documents)
+        }
+        var metadata: LegacyBackupMetadata?
+        if format != .juju120 {
+            var m = LegacyBackupMetadata(environment: world.environmentUUID, machine: dump.origin.description,
+                                         hostname: dump.hostname, version: version.description, started: dump.started)
+            m.notes = notes
+            metadata = m
+        }
+        return LegacyBackup(format: format, metadata: metadata, collections: collections,
+                            oplog: format == .juju120 ? nil : dump.oplog, rootFiles: rootFiles, environConfig: format == .juju120 ? environConfig : nil)
+    }
+
+    /// The origin machine's files, with the logs as its disk would hold them.
+    private var rootFiles: [BackupFile] {
+        let lines = dump.collections.first { $0.database == "logs" && $0.collection == "logs" }?.documents.compactMap(LogLine.init(document:)) ?? []
+        let all = lines.map { $0.formatted + "\n" }.joined()
+        let own = lines.filter { $0.entity == dump.origin.tag }.map { $0.formatted + "\n" }.joined()
+        let apiAddresses = world.controllers.map { "\($0.address):17070" }
+        let files = AgentFiles(parameters: world.legacyBootstrapParameters, machine: dump.origin.description,
+                               address: dump.origin.address, apiAddresses: apiAddresses)
+        return files.files(allMachinesLog: all, machineLog: own).map { BackupFile(path: $0.path, text: $0.text) }
+    }
+
+    /// 1.20's `mongoexport --collection settings`: one JSON document per line.
+    private var environConfig: String {
+        let settings = dump.collections.first { $0.database == "juju" && $0.collection == "settings" }?.documents ?? []
+        return settings.compactMap { try? $0.relaxedExtendedJSON }.map { $0 + "\n" }.joined()
+    }
+
+    static func defaultFileName(format: LegacyBackupFormat, started: Int64) -> String {
+        let time = CivilTime(unixMicroseconds: started)
+        guard format == .juju120 else { return "juju-backup-\(time.compactStamp).tar.gz" }
+        return "juju-backup-\(time.compactStamp.dropLast(2)).tgz"
+    }
+
+    /// What Juju prints: the 1.20 plugin's step banners, or 1.21+'s metadata block, the backup
+    /// id and the download line.
+    static func report(backup: LegacyBackup, dump: DatabaseDump, written: WrittenArchive, fileName: String) -> String {
+        guard let metadata = backup.metadata else {
+            return ["Preparing to perform backup", "Backing up mongo database", "Copying Juju configuration", "Creating tarball"]
+                .map { "\($0).....SUCCESS\n" }.joined() + "Juju backup finished.\n"
+        }
+        let id = "\(CivilTime(unixMicroseconds: dump.started).compactStamp).\(metadata.environment)"
+        let time = { (micros: Int64) in CivilTime(unixMicroseconds: micros).goString }
+        return """
+        backup ID:       "\(id)"
+        checksum:        "\(written.checksum)"
+        checksum format: "SHA-1, base64 encoded"
+        size (B):        \(written.size)
+        stored:          \(time(dump.finished))
+        started:         \(time(dump.started))
+        finished:        \(time(dump.finished))
+        notes:           \(jsonString(metadata.notes))
+        environment ID:  "\(metadata.environment)"
+        machine ID:      "\(metadata.machine)"
+        created on host: "\(metadata.hostname)"
+        juju version:    \(metadata.version)
+        \(id)
+        downloading to \(fileName)
+
+        """
+    }
+}

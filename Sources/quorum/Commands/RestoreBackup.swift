@@ -1,0 +1,142 @@
+import ArgumentParser
+import Backups
+import BSON
+import HACore
+import LegacyJuju
+import Simulation
+
+/// `quorum restore-backup FILE --into NEWENV`: a legacy archive becomes a new environment with a
+/// single state server, as the 1.20 restore plugin leaves it (spec §5.4); `ensure-availability`
+/// rebuilds HA afterwards.
+struct RestoreBackup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restore-backup", abstract: "Restore a backup archive into a new environment.")
+
+    @Argument(help: "The backup archive.")
+    var file: String
+
+    @Option(help: "Name of the environment to create.")
+    var into: String
+
+    @Option(help: "The flavor the archive must be (refuses an archive of the other era).")
+    var flavor: Flavor?
+
+    @Option(help: "Where the machines run.")
+    var runtime: RuntimeKind = .sim
+
+    @Option(help: "Root seed of the new environment's random decisions (default: drawn at random and printed).")
+    var seed: UInt64?
+
+    @Option(help: "wall or virtual, as for bootstrap.")
+    var clock: ClockMode = .wall
+
+    @Option(help: "With --clock wall, how many simulated seconds pass per wall second.")
+    var speed: Double = 1
+
+    func run() throws {
+        try QuorumHome.validate(name: into)
+        let home = QuorumHome.resolve()
+        guard !FileSystem.exists(home.directory(of: into)) else { throw Failure("environment \"\(into)\" already exists") }
+        let contents: BackupContents
+        do {
+            contents = try BackupReader.read(path: file).0
+        } catch {
+            throw Failure(error.description)
+        }
+        switch contents {
+        case .legacy(let backup):
+            if flavor == .modern {
+                throw Failure("\(file) is a legacy (MongoDB) backup; a modern controller restores format 2 backups only (convert it with migrate-backup)")
+            }
+            try restoreLegacy(backup, home: home)
+        case .modern:
+            if flavor == .legacy {
+                throw Failure("\(file) is a modern (format 2) backup; a legacy environment restores MongoDB backups only")
+            }
+            throw Failure("restoring a modern (format 2) backup needs Dqlite controllers, which this build does not run yet")
+        }
+    }
+
+    private func restoreLegacy(_ backup: LegacyBackup, home: QuorumHome) throws {
+        let plan = try LegacyRestorePlan(backup: backup)
+        let version = try AgentVersion.check(plan.version, for: .legacy)
+        try FileSystem.createDirectory(home.path)
+        let lock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
+        let directory = home.directory(of: into)
+        guard !FileSystem.exists(directory) else { throw Failure("environment \"\(into)\" already exists") }
+
+        let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+        let config = WorldConfig(name: into, flavor: .legacy, seed: Seed(rootSeed), agentVersion: version, environmentUUID: plan.environmentUUID)
+        var trace = Trace()
+        var world = World(config: config, trace: &trace)
+        // Re-bootstrap: a fresh machine 0 with its own juju database, which the restore replaces.
+        let inputs: [WorldInput] = [.wait(.settled, timeout: .minutes(10)), .wait(.primary, timeout: .minutes(2)), .bootstrapJuju,
+                                    .restoreLegacy(plan.input), .wait(.settled, timeout: .minutes(10))]
+        for input in inputs {
+            switch world.apply(input, trace: &trace) {
+            case .timedOut(let condition, let after): throw Failure("restore: the new state server did not reach \(condition.rawValue) within \(after)")
+            case let .failed(message, hints): throw Failure(message, hints: hints)
+            default: break
+            }
+        }
+        try NewEnvironment(name: into, runtime: runtime, clock: clock, speed: speed)
+            .create(directory: directory, world: world, trace: trace, config: config, inputs: inputs)
+        try home.setCurrent(into)
+        withExtendedLifetime(lock) {}
+        print(plan.progress(restored: world, file: file), terminator: "")
+        StandardError.write("seed \(rootSeed) (replay with --seed \(rootSeed))\n")
+    }
+}
+
+/// What a legacy archive says about the environment to restore, checked as Juju's restore
+/// checks it before it touches anything.
+struct LegacyRestorePlan {
+    let backup: LegacyBackup
+    let credentials: AgentCredentials
+    let version: String
+    let environmentUUID: String
+
+    init(backup: LegacyBackup) throws {
+        self.backup = backup
+        // The 1.20 plugin reads machine 0's agent.conf; 1.21+ that of the machine that took the backup.
+        let machine = backup.metadata?.machine ?? "0"
+        guard let agentConf = backup.rootFile(AgentFiles.agentConfPath(machine: machine.isEmpty ? "0" : machine)) else {
+            throw Failure("agent password not found in configuration")
+        }
+        do {
+            credentials = try AgentCredentials(agentConf: agentConf.text)
+        } catch {
+            throw Failure(error.description)
+        }
+        let settings = backup.collection("juju", "settings")?.documents ?? []
+        let environSettings = settings.first { ($0["_id"]?.stringValue ?? "").hasSuffix("e") && $0["agent-version"] != nil }
+        guard let version = backup.metadata?.version ?? environSettings?["agent-version"]?.stringValue else {
+            throw Failure("backup names no Juju version (no metadata.json and no agent-version setting)")
+        }
+        self.version = version
+        let environments = backup.collection("juju", "environments")?.documents ?? []
+        guard let uuid = backup.metadata?.environment ?? environments.first?["_id"]?.stringValue, !uuid.isEmpty else {
+            throw Failure("backup names no environment (no metadata.json and no environments document)")
+        }
+        environmentUUID = uuid
+    }
+
+    var input: LegacyRestoreInput {
+        LegacyRestoreInput(
+            collections: backup.collections.map {
+                DumpedCollection(database: $0.database, collection: $0.collection, options: $0.options, documents: $0.documents)
+            },
+            oplog: backup.format == .juju120 ? [] : backup.oplog ?? [])
+    }
+
+    /// The restore plugin's progress lines (1.20), or 1.21+'s completion line.
+    func progress(restored world: World, file: String) -> String {
+        guard backup.format == .juju120 else { return "restore from \"\(file)\" completed\n" }
+        var lines = ["extracted credentials from backup file", "re-bootstrapping environment", "connecting to newly bootstrapped instance",
+                     "restoring bootstrap machine", "copying backup file to bootstrap host", "updating bootstrap machine",
+                     "restored bootstrap machine", "opening state", "updating all machines"]
+        for machine in world.machines where machine.id != 0 {
+            lines += ["updating machine: \(machine.id)", "updated machine \(machine.id)"]
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+}
