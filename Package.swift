@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "HACore"),
         .target(name: "ReplicaSet", dependencies: ["HACore", "BSON"]),
         .target(name: "LegacyJuju", dependencies: ["HACore", "BSON", "ReplicaSet"]),
-        .target(name: "ModernJuju", dependencies: ["HACore"]),
+        .target(name: "RaftCluster", dependencies: ["HACore"]),
+        .target(name: "ModernJuju", dependencies: ["HACore", "RaftCluster"]),
         .target(name: "Simulation", dependencies: [
             "HACore", "BSON", "ReplicaSet", "LegacyJuju",
             .product(name: "HeapModule", package: "swift-collections"),
@@ -43,7 +44,8 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "ReplicaSetTests", dependencies: ["ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "LegacyJujuTests", dependencies: ["LegacyJuju", "ReplicaSet", "BSON", "HACore"]),
-        .testTarget(name: "ModernJujuTests", dependencies: ["ModernJuju", "HACore"]),
+        .testTarget(name: "RaftClusterTests", dependencies: ["RaftCluster", "HACore"]),
+        .testTarget(name: "ModernJujuTests", dependencies: ["ModernJuju", "RaftCluster", "HACore"]),
         // Hand-made (also hostile) archives shared by the backup and CLI tests.
         .target(name: "ArchiveFixtures", dependencies: ["CArchive"], path: "Tests/ArchiveFixtures"),
         .testTarget(name: "BackupsTests", dependencies: ["Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures"]),

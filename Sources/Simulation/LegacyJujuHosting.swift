@@ -199,6 +199,10 @@ extension World {
             queue.schedule(.provisioner(next, incarnation: machine(next)?.incarnation ?? 0), at: now + .seconds(2))
             return
         }
-        for m in machines where m.instanceID == nil { provision(m.id, trace: &trace) }
+        for m in machines where m.instanceID == nil {
+            provision(m.id, trace: &trace)
+            agentLog(id, module: "juju.provisioner", location: "provisioner_task.go:512",
+                     "started machine \(m.id) as instance \(machine(m.id)?.instanceID ?? "") with hardware \"\(m.hardware)\"", trace: &trace)
+        }
     }
 }

@@ -104,7 +104,12 @@ extension World {
             }
         }
         if let i = peergrouperIndex(id) { peergroupers[i].lastError = nil }
-        if plan.reconfig != nil { trace.append(at: now, seq: eventCount, "\(id.tag) peergrouper: replica set reconfigured, voting \(desired.voting)") }
+        if plan.reconfig != nil {
+            trace.append(at: now, seq: eventCount, "\(id.tag) peergrouper: replica set reconfigured, voting \(desired.voting)")
+            agentLog(id, module: "juju.worker.peergrouper", location: "worker.go:258",
+                     "replica set members changed; voting machines: \(desired.voting.filter(\.voting).map(\.machineId).joined(separator: ", "))",
+                     trace: &trace)
+        }
         return .succeeded
     }
 

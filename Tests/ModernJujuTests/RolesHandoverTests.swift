@@ -1,5 +1,6 @@
 import XCTest
 @testable import ModernJuju
+import RaftCluster
 
 final class RolesHandoverTests: XCTestCase {
     private func settled(_ size: UInt64) -> RolesCluster {

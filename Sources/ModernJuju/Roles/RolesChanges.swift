@@ -1,3 +1,5 @@
+import RaftCluster
+
 /// A role and the nodes that should receive it, best first. The caller sends ASSIGN to
 /// each candidate in turn and stops at the first success.
 public struct RoleDecision: Hashable, Sendable {

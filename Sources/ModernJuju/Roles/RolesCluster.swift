@@ -1,3 +1,5 @@
+import RaftCluster
+
 /// A small stand-in for a Dqlite cluster, enough to replay role management: nodes join as
 /// spares and run the start-up promotion, nodes go offline and come back, the leader runs
 /// its adjustment loop, nodes hand over on shutdown. It only tracks roles and liveness.

@@ -1,3 +1,5 @@
+import RaftCluster
+
 /// What go-dqlite's `App` does with the three decisions (spec §4.3, §4.5–4.7), as lists of
 /// ASSIGN/TRANSFER requests. The model lets every request succeed, so "try candidates in
 /// order until one succeeds" is always its first candidate.

@@ -1,4 +1,5 @@
 import HACore
+import RaftCluster
 
 /// go-dqlite's `RolesConfig`: the targets the roles algorithm aims for.
 public struct RolesConfig: Hashable, Codable, Sendable {

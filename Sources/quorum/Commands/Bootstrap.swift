@@ -47,7 +47,7 @@ struct Bootstrap: ParsableCommand {
         guard !FileSystem.exists(directory) else { throw Failure("environment \"\(name)\" already exists") }
 
         let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
-        let config = WorldConfig(name: name, flavor: flavor, seed: Seed(rootSeed), agentVersion: version)
+        let config = WorldConfig(name: name, flavor: flavor, seed: Seed(rootSeed), agentVersion: version, agentLogging: true)
         var trace = Trace()
         var world = World(config: config, trace: &trace)
         var inputs = [WorldInput.wait(.settled, timeout: .minutes(10))]

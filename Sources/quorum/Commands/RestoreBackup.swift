@@ -65,7 +65,8 @@ struct RestoreBackup: ParsableCommand {
         guard !FileSystem.exists(directory) else { throw Failure("environment \"\(into)\" already exists") }
 
         let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
-        let config = WorldConfig(name: into, flavor: .legacy, seed: Seed(rootSeed), agentVersion: version, environmentUUID: plan.environmentUUID)
+        let config = WorldConfig(name: into, flavor: .legacy, seed: Seed(rootSeed), agentVersion: version,
+                                 environmentUUID: plan.environmentUUID, agentLogging: true)
         var trace = Trace()
         var world = World(config: config, trace: &trace)
         // Re-bootstrap: a fresh machine 0 with its own juju database, which the restore replaces.

@@ -1,0 +1,65 @@
+import BSON
+import HACore
+import LegacyJuju
+import ReplicaSet
+
+/// Machine agents' log lines (seed 003's "logging"): each agent sends what it logs to its API
+/// server, which stores it in the replicated `logs` database through the primary, so lines
+/// written before a state server fails can still be read from the others. Quorum keeps the
+/// `logs` database under 1.20 too, where Juju had rsyslog's all-machines.log.
+extension World {
+    /// Whether agents log (set for command-line environments; seed sweeps leave it off so the
+    /// log traffic does not change what they explore).
+    var agentLoggingEnabled: Bool { config.agentLogging == true }
+
+    /// An agent logs a line: it travels to the agent's API server like any message.
+    mutating func agentLog(_ id: MachineID, module: String, location: String, level: LogLine.Level = .info,
+                           _ message: String, trace: inout Trace) {
+        guard agentLoggingEnabled, let m = machine(id), m.isRunning else { return }
+        let server = m.isController ? id : (m.currentAPIServer ?? id)
+        let document: Document = ["t": .datetime(wallMicros / 1_000), "e": .string(environmentUUID), "n": .string(id.tag),
+                                  "m": .string(module), "l": .string(location), "v": .int32(level.rawValue), "x": .string(message)]
+        send(.logRecord(document), from: id, to: server, trace: &trace)
+    }
+
+    /// The API server's log sink writes the line through the primary; a reply nobody waits for
+    /// is dropped on arrival, and a line meeting no primary is lost, as Juju's was.
+    mutating func storeLogRecord(_ document: Document, at server: MachineID, trace: inout Trace) {
+        guard let primary = primaryMachine else { return }
+        nextRequestSequence += 1
+        let client = MachineID.agentClient(of: server)
+        let id = ClientRequestID(client: client, sequence: nextRequestSequence)
+        let insert: Document = ["insert": "logs", "documents": [.document(document)], "writeConcern": ["w": .int32(1)]]
+        send(.request(ClientRequest(id: id, database: "logs", command: insert)), from: server, to: primary, trace: &trace)
+    }
+
+    /// The log lines as the `logs` database of a live state server holds them, oldest first;
+    /// nil when no state server's database is running.
+    public func storedLogLines() -> [LogLine]? {
+        let live = members.filter { $0.member != nil }
+        guard let source = live.first(where: { $0.member?.isWritablePrimary == true })
+            ?? live.max(by: { $0.durable.lastApplied < $1.durable.lastApplied }) else { return nil }
+        return source.durable.data.documents(in: "logs.logs").compactMap(LogLine.init(document:))
+            .sorted { $0.time < $1.time }
+    }
+
+    /// The first line a machine agent logs (the one 1.25's bootstrap leaves in `logs`).
+    mutating func agentStarted(_ id: MachineID, trace: inout Trace) {
+        let binary = "\(config.agentVersion)-\(config.series)-amd64"
+        agentLog(id, module: "juju.cmd.jujud", location: "machine.go:419", "machine agent \(id.tag) start (\(binary) [gc])", trace: &trace)
+    }
+
+    /// What an agent logs when mongod on its machine says something it cares about.
+    mutating func agentNotices(mongodLine line: String, on id: MachineID, trace: inout Trace) {
+        if line.hasPrefix("transition to PRIMARY complete") {
+            agentLog(id, module: "juju.worker.singular", location: "singular.go:94",
+                     "this machine is now the master; starting singular workers (provisioner, firewaller, cleaner)", trace: &trace)
+        } else if line.hasPrefix("stepping down from primary") {
+            agentLog(id, module: "juju.worker.singular", location: "singular.go:102", level: .warning,
+                     "this machine is no longer the master (\(line.dropFirst("stepping down from primary: ".count))); stopping singular workers",
+                     trace: &trace)
+        } else if line.hasPrefix("election succeeded") {
+            agentLog(id, module: "juju.replicaset", location: "replicaset.go:297", "mongod on this machine won an election: \(line)", trace: &trace)
+        }
+    }
+}
