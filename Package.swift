@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "RaftCluster", dependencies: ["HACore"]),
         .target(name: "ModernJuju", dependencies: ["HACore", "RaftCluster"]),
         .target(name: "Simulation", dependencies: [
-            "HACore", "BSON", "ReplicaSet", "LegacyJuju",
+            "HACore", "BSON", "ReplicaSet", "LegacyJuju", "RaftCluster", "ModernJuju",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "Backups", dependencies: [

@@ -24,14 +24,18 @@ public enum WorldInput: Codable, Sendable, Equatable {
     case createBackup
     /// `restore-backup` into this (freshly bootstrapped) environment.
     case restoreLegacy(LegacyRestoreInput)
+    /// `juju enable-ha` with its command-line arguments (modern flavor).
+    case enableHA([String])
 }
 
 /// Conditions `wait --until` understands.
 public enum WaitCondition: String, Codable, Sendable, CaseIterable {
     /// Every machine that should be running is started and seen alive, and none is still pending.
     case settled
-    /// The database cluster has a primary that accepts writes (legacy flavor).
+    /// The database cluster has a primary that accepts writes (legacy), or a Dqlite leader (modern).
     case primary
+    /// A majority of the database cluster's voters is up.
+    case quorum
 }
 
 /// The outcome of applying an input.
@@ -79,6 +83,8 @@ extension World {
             return createLegacyBackup(trace: &trace)
         case .restoreLegacy(let restore):
             return restoreLegacy(restore, trace: &trace)
+        case .enableHA(let arguments):
+            return enableHA(arguments, trace: &trace)
         }
         return .done
     }
@@ -86,9 +92,13 @@ extension World {
     public func holds(_ condition: WaitCondition) -> Bool {
         switch condition {
         case .primary:
-            return primaryMachine != nil
+            return config.flavor == .legacy ? primaryMachine != nil : dqliteLeaderMachine != nil
+        case .quorum:
+            return (config.flavor == .legacy ? quorumSummary : dqliteQuorumSummary)?.hasQuorum ?? false
         case .settled:
-            let databaseSettled = members.allSatisfy { $0.member?.config == nil } || replicaSetSettled
+            let databaseSettled = config.flavor == .legacy
+                ? members.allSatisfy { $0.member?.config == nil } || replicaSetSettled
+                : dqliteSettled
             return databaseSettled && machines.allSatisfy { m in
                 switch m.process {
                 case .none: return false
@@ -101,6 +111,18 @@ extension World {
 }
 
 extension World {
+    /// A Dqlite leader exists, every running node's app has finished joining, and every
+    /// running node in the configuration has applied what the leader committed.
+    var dqliteSettled: Bool {
+        guard let leader = dqliteNodes.first(where: { $0.node?.isLeader == true })?.node else { return false }
+        return dqliteNodes.allSatisfy { hosted in
+            guard let node = hosted.node else { return true }
+            guard hosted.ready else { return false }
+            guard leader.configuration.contains(node.id), leader.configuration.role(of: node.id) != .spare else { return true }
+            return node.appliedIndex >= leader.commitIndex
+        }
+    }
+
     /// A writable primary exists and every running member has caught up with it.
     var replicaSetSettled: Bool {
         let running = members.compactMap(\.member)

@@ -194,8 +194,9 @@ extension World {
     /// whichever machine is master now, or tries again later when there is none.
     mutating func runProvisioner(on id: MachineID, incarnation: Int, trace: inout Trace) {
         guard machine(id)?.incarnation == incarnation, machine(id)?.isRunning == true else { return }
-        guard primaryMachine == id else {
-            let next = primaryMachine ?? id
+        let master = config.flavor == .legacy ? primaryMachine : dqliteLeaderMachine
+        guard master == id else {
+            let next = master ?? id
             queue.schedule(.provisioner(next, incarnation: machine(next)?.incarnation ?? 0), at: now + .seconds(2))
             return
         }

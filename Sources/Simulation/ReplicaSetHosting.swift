@@ -82,6 +82,7 @@ extension World {
 
     /// The machine's processes (re)started: its mongod starts from what its disk holds.
     mutating func processStarted(_ id: MachineID, trace: inout Trace) {
+        if runsDqlite(id) { return dqliteProcessStarted(id, trace: &trace) }
         guard runsMongod(id), let m = machine(id) else { return }
         if memberIndex(id) == nil {
             members.append(HostedMember(machine: id))
@@ -104,12 +105,14 @@ extension World {
 
     /// The process died: memory is gone, the disk keeps the durable state.
     mutating func processDied(_ id: MachineID, trace: inout Trace) {
+        if runsDqlite(id) { return dqliteProcessDied(id) }
         guard let i = memberIndex(id), let member = members[i].member else { return }
         members[i].disk = member.durable
         members[i].member = nil
     }
 
     mutating func wipeDisk(_ id: MachineID, trace: inout Trace) {
+        if runsDqlite(id) { return wipeDqliteDisk(id, trace: &trace) }
         guard let i = memberIndex(id) else { return }
         members[i].disk = DurableState()
         trace.append(at: now, seq: eventCount, "\(id.tag) mongod data lost")

@@ -1,5 +1,6 @@
 import BSON
 import HACore
+import RaftCluster
 import ReplicaSet
 
 /// Which era of Juju HA an environment emulates.
@@ -64,6 +65,11 @@ public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible 
     case response(ClientRequestID, Document)
     /// A machine agent's log line on its way to its API server.
     case logRecord(Document)
+    /// Node-to-node Raft traffic of the Dqlite cluster (modern flavor).
+    case raft(from: UInt64, RaftMessage)
+    /// A Dqlite client's request to a node, and the node's answer.
+    case dqliteRequest(DqliteRequestID, DqliteRequest)
+    case dqliteReply(DqliteRequestID, DqliteAnswer)
 
     public var description: String {
         switch self {
@@ -73,6 +79,9 @@ public enum WorldMessage: Codable, Sendable, Equatable, CustomStringConvertible 
         case .request(let r): return "request \(r.id) \(r.name)"
         case .response(let id, let doc): return "response \(id) ok:\(doc["ok"].map { "\($0)" } ?? "?")"
         case .logRecord: return "log record"
+        case let .raft(from, message): return "raft \(message) from \(from)"
+        case let .dqliteRequest(id, request): return "dqlite \(request.name) \(id)"
+        case let .dqliteReply(id, _): return "dqlite reply \(id)"
         }
     }
 }
@@ -85,6 +94,10 @@ public enum WorldEvent: Codable, Sendable {
     case peergrouper(MachineID, incarnation: Int, generation: Int)
     /// The provisioner, a singular worker, looks for machines to start (it acts on the master only).
     case provisioner(MachineID, incarnation: Int)
+    /// A Dqlite node's election or heartbeat timer (modern flavor).
+    case raftTimer(MachineID, incarnation: Int, RaftTimer)
+    /// A pass of the go-dqlite app loop (join, cluster.yaml, role management) on a controller.
+    case dqliteApp(MachineID, incarnation: Int, generation: Int)
     case deliver(Envelope)
     /// A world-level activity (workload, nemesis) that is not any machine's.
     case driver(DriverEvent)
@@ -95,6 +108,8 @@ public enum WorldEvent: Codable, Sendable {
         case let .memberTimer(id, incarnation, timer): return "\(id.tag) mongod timer \(timer.traceName) #\(incarnation)"
         case let .peergrouper(id, incarnation, _): return "\(id.tag) peergrouper pass #\(incarnation)"
         case let .provisioner(id, incarnation): return "\(id.tag) provisioner pass #\(incarnation)"
+        case let .raftTimer(id, incarnation, timer): return "\(id.tag) dqlite timer \(timer.rawValue) #\(incarnation)"
+        case let .dqliteApp(id, incarnation, _): return "\(id.tag) dqlite app pass #\(incarnation)"
         case let .deliver(e): return "deliver \(e.message) \(Link(from: e.from, to: e.to))"
         case let .driver(d): return "driver \(d)"
         }
@@ -103,7 +118,8 @@ public enum WorldEvent: Codable, Sendable {
     /// The machine whose process handles the event (paused processes hold their events back).
     var target: MachineID {
         switch self {
-        case .machineTimer(let id, _, _), .memberTimer(let id, _, _), .peergrouper(let id, _, _), .provisioner(let id, _): return id
+        case .machineTimer(let id, _, _), .memberTimer(let id, _, _), .peergrouper(let id, _, _), .provisioner(let id, _),
+             .raftTimer(let id, _, _), .dqliteApp(let id, _, _): return id
         case .deliver(let envelope): return envelope.to
         case .driver: return .driverEndpoint
         }
@@ -159,6 +175,10 @@ public struct World: Codable, Sendable {
     public internal(set) var nemesis: Nemesis?
     /// The Juju peergrouper worker of each state server (legacy flavor).
     public internal(set) var peergroupers: [PeergrouperWorker] = []
+    /// Each controller's Dqlite node (modern flavor), by machine.
+    public internal(set) var dqliteNodes: [HostedDqliteNode] = []
+    /// Dqlite answers received by clients, for the commands that wait on them.
+    var dqliteAnswers: [DqliteAnswerRecord] = []
 
     /// Bootstraps: machine 0 is created as the first controller and its instance started.
     public init(config: WorldConfig, trace: inout Trace) {
@@ -289,6 +309,10 @@ extension World {
             runPeergrouper(on: id, incarnation: incarnation, generation: generation, trace: &trace)
         case let .provisioner(id, incarnation):
             runProvisioner(on: id, incarnation: incarnation, trace: &trace)
+        case let .raftTimer(id, incarnation, timer):
+            fireRaftTimer(timer, on: id, incarnation: incarnation, trace: &trace)
+        case let .dqliteApp(id, incarnation, generation):
+            runDqliteApp(on: id, incarnation: incarnation, generation: generation, trace: &trace)
         case let .deliver(envelope):
             deliver(envelope, trace: &trace)
         case let .driver(event):
@@ -319,7 +343,7 @@ extension World {
             return
         }
         if envelope.to.isClient {
-            receiveAtClient(envelope, trace: &trace)
+            if case let .dqliteReply(id, answer) = envelope.message { receiveDqliteAnswer(id, answer) } else { receiveAtClient(envelope, trace: &trace) }
             return
         }
         guard runningIncarnation(envelope.to) != nil else { return }
@@ -339,6 +363,12 @@ extension World {
             receiveAtClient(envelope, trace: &trace)
         case .logRecord(let document):
             storeLogRecord(document, at: envelope.to, trace: &trace)
+        case let .raft(sender, message):
+            deliverRaft(message, from: sender, at: envelope.to, trace: &trace)
+        case let .dqliteRequest(id, request):
+            deliverDqliteRequest(request, id: id, at: envelope.to, trace: &trace)
+        case let .dqliteReply(id, answer):
+            receiveDqliteAnswer(id, answer)
         }
     }
 
@@ -374,7 +404,7 @@ extension World {
         }
     }
 
-    private mutating func mutate(_ id: MachineID, _ body: (inout Machine) -> Void) {
+    mutating func mutate(_ id: MachineID, _ body: (inout Machine) -> Void) {
         guard let index = machines.firstIndex(where: { $0.id == id }) else { return }
         body(&machines[index])
     }

@@ -157,9 +157,10 @@ final class EnvironmentCommandTests: XCTestCase {
         XCTAssertEqual(try cli.ok(["wait"]), "settled after 0s\n")
         try cli.ok(["wait", "--until", "90s"])
         XCTAssertEqual(try cli.ok(["wait", "--until", "primary"]), "primary after 0s\n")
-        let bad = try cli.run(["wait", "--until", "quorum"])
+        XCTAssertEqual(try cli.ok(["wait", "--until", "quorum"]), "quorum after 0s\n")
+        let bad = try cli.run(["wait", "--until", "majority"])
         XCTAssertEqual(bad.code, 2)
-        XCTAssertEqual(bad.stderr, "error: unknown condition \"quorum\"; expected settled, primary or a duration\n")
+        XCTAssertEqual(bad.stderr, "error: unknown condition \"majority\"; expected settled, primary, quorum or a duration\n")
     }
 }
 

@@ -52,6 +52,11 @@ struct Bootstrap: ParsableCommand {
         var world = World(config: config, trace: &trace)
         var inputs = [WorldInput.wait(.settled, timeout: .minutes(10))]
         guard case .reached = world.apply(inputs[0], trace: &trace) else { throw Failure("bootstrap did not settle within 10m0s") }
+        if flavor == .modern {
+            // The controller serves once its Dqlite node leads (dbaccessor's readiness).
+            inputs.append(.wait(.primary, timeout: .minutes(2)))
+            guard case .reached = world.apply(inputs[1], trace: &trace) else { throw Failure("the Dqlite node elected no leader within 2m0s") }
+        }
         if flavor == .legacy {
             // Juju's bootstrap agent writes the juju database once its replica set has a primary.
             inputs.append(.wait(.primary, timeout: .minutes(2)))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HACore
 import ReplicaSet
+import RaftCluster
 import Simulation
 
 /// `quorum db-status`: the database cluster as its members see it, and whether it has quorum.
@@ -19,10 +20,7 @@ struct DBStatus: ParsableCommand {
     func run() throws {
         let session = try Session(environment: env.environment, writing: false)
         let world = session.world
-        guard world.config.flavor == .legacy else {
-            throw Failure("db-status needs a legacy environment: the modern flavor has no database cluster yet")
-        }
-        let node = replicaSetView(world)
+        let node = world.config.flavor == .legacy ? replicaSetView(world) : dqliteView(world)
         print(format == .json ? formatJSON(node) : formatYAML(node), terminator: "")
     }
 
@@ -54,6 +52,37 @@ struct DBStatus: ParsableCommand {
                                            ("has-quorum", .bool(q.hasQuorum))])))
         }
         doc.append(("members", .list(members)))
+        return .object(doc)
+    }
+
+    /// Each Dqlite node's own view (role, Raft state, term, indexes), the configuration the
+    /// leader holds, and quorum among its voters.
+    private func dqliteView(_ world: World) -> GoValue {
+        let configuration = world.dqliteConfiguration
+        let nodes: [GoValue] = world.dqliteNodes.map { hosted in
+            var fields: [(String, GoValue)] = [("machine", .string(hosted.machine.description)),
+                                               ("id", .string(String(hosted.nodeID))), ("address", .string(hosted.bindAddress))]
+            fields.append(("role", .string(configuration?.role(of: hosted.nodeID)?.description ?? "none")))
+            if let node = hosted.node {
+                fields.append(("state", .string(node.state.rawValue)))
+                fields.append(("term", .int(Int(node.term))))
+                fields.append(("commit-index", .int(Int(node.commitIndex))))
+                fields.append(("applied-index", .int(Int(node.appliedIndex))))
+            } else {
+                fields.append(("state", .string("down")))
+            }
+            return .object(fields)
+        }
+        var doc: [(String, GoValue)] = [("cluster", .string("dqlite"))]
+        if let leader = world.dqliteLeaderMachine, let hosted = world.dqliteNode(on: leader) {
+            doc.append(("leader", .string(hosted.machine.description)))
+            doc.append(("leader-id", .string(String(hosted.nodeID))))
+        }
+        if let q = world.dqliteQuorumSummary {
+            doc.append(("quorum", .object([("voters", .int(q.voters)), ("voters-up", .int(q.votersUp)), ("needed", .int(q.needed)),
+                                           ("has-quorum", .bool(q.hasQuorum))])))
+        }
+        doc.append(("nodes", .list(nodes)))
         return .object(doc)
     }
 }

@@ -22,9 +22,6 @@ struct Wait: ParsableCommand {
             try session.save()
             return
         }
-        if until == WaitCondition.primary.rawValue, session.world.config.flavor != .legacy {
-            throw Failure("--until primary needs a legacy environment (its replica set has a primary)", code: .usage)
-        }
         guard let condition = WaitCondition(rawValue: until) else {
             throw Failure("unknown condition \"\(until)\"; expected \(WaitCondition.allCases.map(\.rawValue).joined(separator: ", ")) or a duration", code: .usage)
         }

@@ -1,0 +1,295 @@
+import HACore
+import ModernJuju
+import RaftCluster
+
+/// One controller machine's Dqlite node (modern flavor): the running Raft node, what its data
+/// directory keeps across a crash, and the go-dqlite `app` state around it.
+public struct HostedDqliteNode: Codable, Sendable {
+    public let machine: MachineID
+    public let nodeID: UInt64
+    /// `info.yaml`'s address: where the node listens (`host:17666`).
+    public internal(set) var bindAddress: String
+    public internal(set) var node: RaftNode?
+    /// The data directory; nil while it is empty (a node that never ran, or lost its disk).
+    public internal(set) var disk: RaftDurableState?
+    /// `cluster.yaml`: the addresses the app looks for a leader at.
+    public internal(set) var clusterStore: [String]
+    /// The `join` flag file: present until the leader accepted this node's ADD.
+    public internal(set) var joining: Bool
+    /// The app's first pass (`maybePromoteOurselves`) succeeded.
+    public internal(set) var ready = false
+    var appGeneration = 0
+
+    public var durable: RaftDurableState? { node?.durable ?? disk }
+}
+
+/// What a Dqlite client got back: a protocol reply, or rows for QUERY_SQL.
+public enum DqliteAnswer: Codable, Sendable, Equatable {
+    case reply(DqliteReply)
+    case rows(columns: [String], rows: [[SQLValue]])
+}
+
+extension World {
+    public static let dqlitePort = 17666
+    /// go-dqlite's `BootstrapID`, the first node's id when no cluster is given (spec §3.2).
+    public static let dqliteBootstrapID: UInt64 = 0x2dc1_7185_8c31_55be
+    /// The bootstrap node binds loopback (spec §3.2); HA rebinds it to its cloud-local address.
+    public static let dqliteBootstrapAddress = "127.0.0.1:17666"
+
+    func runsDqlite(_ id: MachineID) -> Bool {
+        config.flavor == .modern && machine(id)?.isController == true
+    }
+
+    func dqliteIndex(_ id: MachineID) -> Int? { dqliteNodes.firstIndex { $0.machine == id } }
+
+    public func dqliteNode(on id: MachineID) -> HostedDqliteNode? { dqliteIndex(id).map { dqliteNodes[$0] } }
+
+    /// The machine whose node has `nodeID`.
+    func machine(ofDqliteNode nodeID: UInt64) -> MachineID? { dqliteNodes.first { $0.nodeID == nodeID }?.machine }
+
+    func machine(ofDqliteAddress address: String) -> MachineID? { dqliteNodes.first { $0.bindAddress == address }?.machine }
+
+    /// The machine whose node leads (as the leader itself believes).
+    public var dqliteLeaderMachine: MachineID? { dqliteNodes.first { $0.node?.isLeader == true }?.machine }
+
+    // MARK: Process lifecycle
+
+    /// The controller agent started: its Dqlite node starts from its data directory. A
+    /// machine with an empty one is either the bootstrap node or a joiner (spec §3.3, §4.2).
+    mutating func dqliteProcessStarted(_ id: MachineID, trace: inout Trace) {
+        if dqliteIndex(id) == nil {
+            dqliteNodes.append(newDqliteNode(for: id))
+            dqliteNodes.sort { $0.machine < $1.machine }
+            // The new controller's charm publishes its address; a loopback-bound node rebinds.
+            rebindLoopbackNodes(trace: &trace)
+        }
+        let i = dqliteIndex(id)!
+        let hosted = dqliteNodes[i]
+        var node = RaftNode(id: hosted.nodeID, address: hosted.bindAddress, durable: hosted.disk ?? RaftDurableState())
+        var generator = config.seed.generator("dqlite/\(id.tag)/\(machine(id)?.incarnation ?? 0)")
+        let directives = node.onStart(now: now, random: SplitMix64(seed: generator.next()))
+        dqliteNodes[i].node = node
+        interpretRaft(directives, on: id, trace: &trace)
+        scheduleDqliteApp(on: id, after: .zero)
+    }
+
+    private func newDqliteNode(for id: MachineID) -> HostedDqliteNode {
+        if dqliteNodes.isEmpty {
+            return HostedDqliteNode(machine: id, nodeID: Self.dqliteBootstrapID, bindAddress: Self.dqliteBootstrapAddress,
+                                    disk: .bootstrap(id: Self.dqliteBootstrapID, address: Self.dqliteBootstrapAddress),
+                                    clusterStore: [Self.dqliteBootstrapAddress], joining: false)
+        }
+        // `GenerateID(address)`: go-dqlite hashes the address with the time; here the seed.
+        var generator = config.seed.generator("dqlite-node-id/\(id.tag)")
+        let nodeID = generator.next() | 1
+        // db-bind-addresses: every other controller's cloud-local address, port 17666.
+        let peers = dqliteNodes.map { "\($0.machine.address):\(Self.dqlitePort)" }.sorted()
+        return HostedDqliteNode(machine: id, nodeID: nodeID, bindAddress: "\(id.address):\(Self.dqlitePort)",
+                                disk: nil, clusterStore: peers, joining: true)
+    }
+
+    mutating func dqliteProcessDied(_ id: MachineID) {
+        guard let i = dqliteIndex(id), let node = dqliteNodes[i].node else { return }
+        dqliteNodes[i].disk = node.durable
+        dqliteNodes[i].node = nil
+        dqliteNodes[i].appGeneration += 1
+    }
+
+    mutating func wipeDqliteDisk(_ id: MachineID, trace: inout Trace) {
+        guard let i = dqliteIndex(id) else { return }
+        dqliteNodes[i].disk = nil
+        dqliteNodes[i].ready = false
+        trace.append(at: now, seq: eventCount, "\(id.tag) dqlite data lost")
+    }
+
+    // MARK: Events
+
+    mutating func withDqliteNode(_ id: MachineID, trace: inout Trace, _ body: (inout RaftNode) -> [RaftDirective]) {
+        guard let i = dqliteIndex(id), dqliteNodes[i].node != nil else { return }
+        let directives = body(&dqliteNodes[i].node!)
+        interpretRaft(directives, on: id, trace: &trace)
+    }
+
+    mutating func fireRaftTimer(_ timer: RaftTimer, on id: MachineID, incarnation: Int, trace: inout Trace) {
+        guard runningIncarnation(id) == incarnation else { return }
+        let time = now
+        withDqliteNode(id, trace: &trace) { $0.onTimer(timer, now: time) }
+    }
+
+    mutating func deliverRaft(_ message: RaftMessage, from sender: UInt64, at id: MachineID, trace: inout Trace) {
+        let time = now
+        withDqliteNode(id, trace: &trace) { $0.onMessage(from: sender, message, now: time) }
+    }
+
+    mutating func deliverDqliteRequest(_ request: DqliteRequest, id requestID: DqliteRequestID, at id: MachineID, trace: inout Trace) {
+        let time = now
+        withDqliteNode(id, trace: &trace) { $0.onClientRequest(request, id: requestID, now: time) }
+    }
+
+    /// Interprets a node's directives: Raft messages and replies travel over the network.
+    mutating func interpretRaft(_ directives: [RaftDirective], on id: MachineID, trace: inout Trace) {
+        let incarnation = machineIndex(id).map { machines[$0].incarnation } ?? 0
+        guard let i = dqliteIndex(id) else { return }
+        let nodeID = dqliteNodes[i].nodeID
+        for directive in directives {
+            switch directive {
+            case .persist:
+                break
+            case let .send(target, message):
+                guard let to = machine(ofDqliteNode: target) else { continue }
+                send(.raft(from: nodeID, message), from: id, to: to, trace: &trace)
+            case let .schedule(timer, after):
+                queue.schedule(.raftTimer(id, incarnation: incarnation, timer), at: now + after)
+            case let .apply(index, payload):
+                applyCommitted(payload, index: index, on: id, trace: &trace)
+            case let .reply(request, reply):
+                send(.dqliteReply(request, .reply(reply)), from: id, to: Self.dqliteEndpoint(request.client), trace: &trace)
+            case let .query(request, statement):
+                let answer = runQuery(statement, on: id)
+                send(.dqliteReply(request, answer), from: id, to: Self.dqliteEndpoint(request.client), trace: &trace)
+            case let .trace(line):
+                trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: \(line)")
+            }
+        }
+    }
+
+    /// A committed entry reaches this node's database.
+    mutating func applyCommitted(_ payload: EntryPayload, index: LogIndex, on id: MachineID, trace: inout Trace) {
+        guard case .command = payload else { return }
+    }
+
+    func runQuery(_ statement: SQLStatement, on id: MachineID) -> DqliteAnswer {
+        .rows(columns: [], rows: [])
+    }
+
+    // MARK: Clients
+
+    /// Dqlite client ids carry the world's client numbers (negative: a machine's agent).
+    static func dqliteClientID(_ client: Int) -> UInt64 { UInt64(bitPattern: Int64(client)) }
+    static func dqliteEndpoint(_ client: UInt64) -> MachineID { .endpoint(ofClient: Int(Int64(bitPattern: client))) }
+
+    @discardableResult
+    mutating func sendDqliteRequest(from client: Int, to target: MachineID, _ request: DqliteRequest, trace: inout Trace) -> DqliteRequestID {
+        nextRequestSequence += 1
+        let id = DqliteRequestID(client: Self.dqliteClientID(client), sequence: UInt64(nextRequestSequence))
+        send(.dqliteRequest(id, request), from: .endpoint(ofClient: client), to: target, trace: &trace)
+        return id
+    }
+
+    /// Sends a request and runs the world until its answer arrives or `timeout` passes.
+    public mutating func callDqlite(from client: Int, to target: MachineID, _ request: DqliteRequest,
+                                    timeout: Interval = .seconds(5), trace: inout Trace) -> DqliteAnswer? {
+        let id = sendDqliteRequest(from: client, to: target, request, trace: &trace)
+        let limit = now + timeout
+        while !dqliteAnswers.contains(where: { $0.id == id }) {
+            guard stepOnce(by: limit, trace: &trace) else {
+                run(until: limit, trace: &trace)
+                return nil
+            }
+        }
+        let i = dqliteAnswers.firstIndex { $0.id == id }!
+        return dqliteAnswers.remove(at: i).answer
+    }
+
+    mutating func receiveDqliteAnswer(_ id: DqliteRequestID, _ answer: DqliteAnswer) {
+        dqliteAnswers.append(DqliteAnswerRecord(id: id, answer: answer))
+        if dqliteAnswers.count > 64 { dqliteAnswers.removeFirst(dqliteAnswers.count - 64) }
+    }
+
+    /// go-dqlite's leader connector (spec §5.3): ask each known address for the leader; an
+    /// address answering with itself is the leader, another address is followed once.
+    mutating func findDqliteLeader(from client: Int, addresses: [String], trace: inout Trace) -> MachineID? {
+        for address in addresses {
+            guard let target = machine(ofDqliteAddress: address),
+                  case .reply(.server(_, let leader))? = callDqlite(from: client, to: target, .leader, timeout: .seconds(2), trace: &trace),
+                  !leader.isEmpty else { continue }
+            if leader == address { return target }
+            if let redirect = machine(ofDqliteAddress: leader),
+               case .reply(.server(_, let confirmed))? = callDqlite(from: client, to: redirect, .leader, timeout: .seconds(2), trace: &trace),
+               confirmed == leader { return redirect }
+        }
+        return nil
+    }
+
+    /// DESCRIBE as the leader's probe sees it: a node answers when its process runs and the
+    /// link from the prober is up (go-dqlite treats a failed probe as offline).
+    func dqliteProbe(_ nodeID: UInt64, from prober: MachineID) -> NodeMetadata? {
+        guard let target = machine(ofDqliteNode: nodeID), dqliteNode(on: target)?.node != nil else { return nil }
+        guard target == prober || (!network.isCut(Link(from: prober, to: target)) && !network.isCut(Link(from: target, to: prober))) else { return nil }
+        return NodeMetadata()
+    }
+
+    // MARK: The go-dqlite app loop (role management)
+
+    mutating func scheduleDqliteApp(on id: MachineID, after delay: Interval) {
+        guard let i = dqliteIndex(id), let incarnation = runningIncarnation(id) else { return }
+        dqliteNodes[i].appGeneration += 1
+        queue.schedule(.dqliteApp(id, incarnation: incarnation, generation: dqliteNodes[i].appGeneration), at: now + delay)
+    }
+
+    /// One pass of go-dqlite's `run()` (spec §4.3): find the leader, join if needed, refresh
+    /// cluster.yaml, then either promote ourselves (first pass) or, as leader, adjust roles.
+    mutating func runDqliteApp(on id: MachineID, incarnation: Int, generation: Int, trace: inout Trace) {
+        guard runningIncarnation(id) == incarnation, let i = dqliteIndex(id), dqliteNodes[i].appGeneration == generation else { return }
+        let delay = dqliteAppPass(on: id, trace: &trace) ? RolesOptions().rolesAdjustmentFrequency : RolesOptions.retryDelay
+        if runningIncarnation(id) == incarnation, let j = dqliteIndex(id), dqliteNodes[j].appGeneration == generation {
+            scheduleDqliteApp(on: id, after: delay)
+        }
+    }
+
+    private mutating func dqliteAppPass(on id: MachineID, trace: inout Trace) -> Bool {
+        let client = MachineID.agentClient(of: id)
+        guard let hosted = dqliteNode(on: id),
+              let leader = findDqliteLeader(from: client, addresses: hosted.clusterStore, trace: &trace) else { return false }
+        if hosted.joining {
+            guard case .reply(.empty)? = callDqlite(from: client, to: leader, .add(id: hosted.nodeID, address: hosted.bindAddress), trace: &trace) else {
+                trace.append(at: now, seq: eventCount, "\(id.tag) dqlite app: join cluster failed")
+                return false
+            }
+            if let i = dqliteIndex(id) { dqliteNodes[i].joining = false }
+        }
+        guard case .reply(.servers(let servers))? = callDqlite(from: client, to: leader, .cluster(format: 1), trace: &trace) else { return false }
+        guard let i = dqliteIndex(id) else { return false }
+        if !servers.isEmpty { dqliteNodes[i].clusterStore = servers.map(\.address) }
+        let metadata = Dictionary(uniqueKeysWithValues: servers.compactMap { s in dqliteProbe(s.id, from: leader).map { (s.id, $0) } })
+        let changes = RolesChanges(nodes: servers, metadata: metadata)
+        let assignments: [RoleAssignment]
+        if !dqliteNodes[i].ready {
+            assignments = changes.maybePromoteOurselves(dqliteNodes[i].nodeID)
+        } else if leader == id {
+            assignments = changes.maybeAdjustRoles(leader: dqliteNodes[i].nodeID)
+        } else {
+            assignments = []
+        }
+        for assignment in assignments {
+            let reply = callDqlite(from: client, to: leader, .assign(id: assignment.nodeID, role: assignment.role), timeout: .seconds(60), trace: &trace)
+            trace.append(at: now, seq: eventCount, "\(id.tag) dqlite app: \(assignment) → \(reply.map { "\($0)" } ?? "no answer")")
+            guard case .reply(.empty)? = reply else { return false }
+        }
+        if let j = dqliteIndex(id) { dqliteNodes[j].ready = true }
+        return true
+    }
+}
+
+/// An answer waiting for the command that asked for it.
+public struct DqliteAnswerRecord: Codable, Sendable, Equatable {
+    public var id: DqliteRequestID
+    public var answer: DqliteAnswer
+}
+
+extension World {
+    /// The newest configuration any node holds (the leader's, when there is one).
+    public var dqliteConfiguration: RaftConfiguration? {
+        if let leader = dqliteNodes.first(where: { $0.node?.isLeader == true })?.node { return leader.configuration }
+        return dqliteNodes.compactMap { $0.node }.max { $0.configurationIndex < $1.configurationIndex }?.configuration
+    }
+
+    /// Voters up (node running and reachable by a majority is not required: up means its
+    /// process runs) against the voters of the configuration.
+    public var dqliteQuorumSummary: QuorumSummary? {
+        guard let configuration = dqliteConfiguration, !configuration.isEmpty else { return nil }
+        let voters = configuration.voterIDs
+        let up = voters.filter { id in machine(ofDqliteNode: id).flatMap { dqliteNode(on: $0)?.node } != nil }
+        return QuorumSummary(votersUp: up.count, voters: voters.count)
+    }
+}

@@ -1,0 +1,94 @@
+import HACore
+import ModernJuju
+import RaftCluster
+
+/// The Dqlite-era Juju layer on top of the Dqlite cluster: enable-ha decides with Juju's rules,
+/// the provisioner (a singular worker on the leader's controller) starts the new machines, and
+/// each new controller's dbaccessor joins its node to the cluster.
+extension World {
+    /// Juju-level HA membership as the controller knows it (DESIGN §4).
+    var controllerMembership: ControllerMembership {
+        let controllers = machines.filter(\.isController).map { m in
+            ControllerMachine(id: m.id, instanceID: m.instanceID ?? "", wantsVote: m.wantsVote, hasVote: m.hasVote,
+                              agentDown: m.instanceID != nil && !agentAlive(m.id))
+        }
+        let others = machines.filter { !$0.isController }.map(\.id)
+        return ControllerMembership(controllers: controllers, otherMachines: others, nextMachineNumber: nextMachineNumber)
+    }
+
+    /// `juju enable-ha`: the client's checks, then the server's decision, which needs the
+    /// controller database (a Dqlite leader) to be recorded.
+    mutating func enableHA(_ arguments: [String], trace: inout Trace) -> InputOutcome {
+        let parsed: EnableHAArguments
+        do {
+            parsed = try EnableHAArguments.parse(arguments)
+        } catch {
+            return .failed("\(error)", hints: [])
+        }
+        guard let leader = dqliteLeaderMachine,
+              case .reply(.server)? = callDqlite(from: World.apiClient, to: leader, .leader, trace: &trace) else {
+            return .failed("no Dqlite leader: the controller database cannot be written", hints: dqliteQuorumHints)
+        }
+        var membership = controllerMembership
+        let plan: EnableHAPlan
+        do {
+            plan = try membership.enableHA(numControllers: parsed.numControllers, placement: parsed.placement)
+        } catch {
+            return .failed("\(error)", hints: [])
+        }
+        for id in plan.changes.converted {
+            mutate(id) { $0.jobs = ($0.jobs + [.manageEnviron]).sorted(); $0.wantsVote = true }
+        }
+        for new in plan.newMachines {
+            let added = addMachine(jobs: [.manageEnviron])
+            precondition(added == new.id, "machine sequence out of step: plan \(new.id), world \(added)")
+            mutate(added) { $0.wantsVote = true }
+        }
+        if !plan.newMachines.isEmpty {
+            queue.schedule(.provisioner(leader, incarnation: machine(leader)?.incarnation ?? 0), at: now + .seconds(1))
+        }
+        settleControllerVotes()
+        return .output(formatEnableHA(plan.changes, format: parsed.format))
+    }
+
+    /// The peergrouper's verdict on Juju-level votes: odd voters, a hot stand-by otherwise.
+    mutating func settleControllerVotes() {
+        var membership = controllerMembership
+        membership.settleVotes()
+        for controller in membership.controllers {
+            mutate(controller.id) { $0.hasVote = controller.hasVote }
+        }
+    }
+
+    /// Quorum's explanation when the Dqlite cluster has no leader, for stderr.
+    var dqliteQuorumHints: [String] {
+        guard let q = dqliteQuorumSummary else { return [] }
+        return ["quorum lost: \(q.votersUp) of \(q.voters) Dqlite voters are up, \(q.needed) are needed to elect a leader",
+                "only restoring a backup into a new controller (restore-backup) recovers from this"]
+    }
+
+    /// When a second controller publishes its address, a loopback-bound bootstrap node rebinds
+    /// to its cloud-local address (spec §3.4): the configuration is recovered with the new
+    /// address and the node restarts there.
+    mutating func rebindLoopbackNodes(trace: inout Trace) {
+        let controllersUp = machines.filter { $0.isController && $0.instanceRunning }.count
+        guard controllersUp > 1 else { return }
+        for i in dqliteNodes.indices where dqliteNodes[i].bindAddress.hasPrefix("127.0.0.1:") {
+            let id = dqliteNodes[i].machine
+            let newAddress = "\(id.address):\(Self.dqlitePort)"
+            let running = dqliteNodes[i].node != nil
+            if running { dqliteProcessDied(id) }
+            guard var durable = dqliteNodes[i].disk,
+                  var configuration = durable.log.entries.last(where: { $0.payload.configuration != nil })?.payload.configuration,
+                  configuration.servers.count == 1 else { continue }
+            configuration = RaftConfiguration([DqliteNode(id: dqliteNodes[i].nodeID, address: newAddress, role: .voter)])
+            durable.recover(configuration)
+            dqliteNodes[i].disk = durable
+            dqliteNodes[i].bindAddress = newAddress
+            dqliteNodes[i].clusterStore = [newAddress]
+            trace.append(at: now, seq: eventCount, "\(id.tag) dbaccessor: rebinding Dqlite node to \(newAddress)")
+            agentLog(id, module: "juju.worker.dbaccessor", location: "worker.go:612", "rebinding Dqlite node to \(newAddress)", trace: &trace)
+            if running { dqliteProcessStarted(id, trace: &trace) }
+        }
+    }
+}
