@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libbson-dev, libdqlite-dev, libarchive-dev).
@@ -25,8 +26,15 @@ let package = Package(
         .target(name: "LegacyJuju", dependencies: ["HACore", "BSON", "ReplicaSet"]),
         .target(name: "RaftCluster", dependencies: ["HACore"]),
         .target(name: "ModernJuju", dependencies: ["HACore", "RaftCluster"]),
+        // Each Dqlite node's SQLite database; its schema is Migrations/*.sql (linked in as resources).
+        .target(name: "DqliteStore", dependencies: [
+            "RaftCluster", "HACore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], exclude: ["Migrations/README.md"], resources: [.process("Migrations")]),
         .target(name: "Simulation", dependencies: [
-            "HACore", "BSON", "ReplicaSet", "LegacyJuju", "RaftCluster", "ModernJuju",
+            "HACore", "BSON", "ReplicaSet", "LegacyJuju", "RaftCluster", "ModernJuju", "DqliteStore",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "Backups", dependencies: [
@@ -41,10 +49,13 @@ let package = Package(
 
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCluster"]),
         .testTarget(name: "ReplicaSetTests", dependencies: ["ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "LegacyJujuTests", dependencies: ["LegacyJuju", "ReplicaSet", "BSON", "HACore"]),
         .testTarget(name: "RaftClusterTests", dependencies: ["RaftCluster", "HACore"]),
+        .testTarget(name: "DqliteStoreTests", dependencies: [
+            "DqliteStore", "RaftCluster", "HACore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "ModernJujuTests", dependencies: ["ModernJuju", "RaftCluster", "HACore"]),
         // Hand-made (also hostile) archives shared by the backup and CLI tests.
         .target(name: "ArchiveFixtures", dependencies: ["CArchive"], path: "Tests/ArchiveFixtures"),

@@ -153,13 +153,10 @@ extension World {
         }
     }
 
-    /// A committed entry reaches this node's database.
+    /// A committed entry reaches this node's database: the applied index is durable in the
+    /// node, and the database is built from the log up to it when read (`NodeDatabaseCache`).
     mutating func applyCommitted(_ payload: EntryPayload, index: LogIndex, on id: MachineID, trace: inout Trace) {
-        guard case .command = payload else { return }
-    }
-
-    func runQuery(_ statement: SQLStatement, on id: MachineID) -> DqliteAnswer {
-        .rows(columns: [], rows: [])
+        if case .command(let statement) = payload { trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: apply \(index) \(statement)") }
     }
 
     // MARK: Clients

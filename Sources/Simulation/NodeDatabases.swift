@@ -1,0 +1,62 @@
+import DqliteStore
+import Foundation
+import HACore
+import RaftCluster
+
+/// Each Dqlite node's SQLite database. Its contents are a function of the node's log up to its
+/// applied index, so the world keeps only the log (which is saved with it) and builds the
+/// databases when something reads them: a cache, shared by copies of the world, that checks the
+/// log it was built from before reusing a database.
+final class NodeDatabaseCache: @unchecked Sendable {
+    private struct Entry {
+        let database: NodeDatabase
+        var applied: LogIndex
+        /// The term of the entry at `applied`, to notice a log that is not the one applied.
+        var appliedTerm: RaftTerm
+    }
+
+    /// Shared by every world of the process, keyed by environment and node.
+    static let shared = NodeDatabaseCache()
+
+    private var entries: [String: Entry] = [:]
+    private let lock = NSLock()
+
+    /// The database of a node whose log is `log`, with every committed command up to
+    /// `applied` executed in order.
+    func database(environment: String, node: UInt64, log: RaftLog, applied: LogIndex) throws -> NodeDatabase {
+        let key = "\(environment)/\(node)"
+        lock.lock()
+        defer { lock.unlock() }
+        var entry: Entry
+        if let cached = entries[key], cached.applied <= applied,
+           cached.applied == 0 || log.entries.indices.contains(Int(cached.applied) - 1) && log.entries[Int(cached.applied) - 1].term == cached.appliedTerm {
+            entry = cached
+        } else {
+            entry = Entry(database: try NodeDatabase(), applied: 0, appliedTerm: 0)
+        }
+        for logEntry in log.entries.dropFirst(Int(entry.applied)).prefix(Int(applied - entry.applied)) {
+            // A statement that fails fails on every node alike: it changes nothing anywhere.
+            if case .command(let statement) = logEntry.payload { _ = try? entry.database.apply(statement) }
+            entry.applied = logEntry.index
+            entry.appliedTerm = logEntry.term
+        }
+        entries[key] = entry
+        return entry.database
+    }
+}
+
+extension World {
+    /// QUERY_SQL on a node's database, as it stands after everything the node applied.
+    func runQuery(_ statement: SQLStatement, on id: MachineID) -> DqliteAnswer {
+        guard let hosted = dqliteNode(on: id), let durable = hosted.durable else {
+            return .reply(.failure(SQLFailure(code: SQLFailure.error, message: "no such node database").dqliteFailure))
+        }
+        do {
+            let database = try NodeDatabaseCache.shared.database(environment: environmentUUID, node: hosted.nodeID, log: durable.log, applied: durable.lastApplied)
+            let result = try database.query(statement)
+            return .rows(columns: result.columns, rows: result.rows)
+        } catch {
+            return .reply(.failure(SQLFailure(error).dqliteFailure))
+        }
+    }
+}
