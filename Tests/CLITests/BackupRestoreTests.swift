@@ -18,9 +18,8 @@ final class BackupRestoreTests: XCTestCase {
     }
 
     private func legacyBackup(_ file: String) throws -> LegacyBackup {
-        guard case .legacy(let backup) = try BackupReader.read(path: cli.path(file)).0 else {
-            throw XCTSkip("not a legacy archive")
-        }
+        let contents = try BackupReader.read(path: cli.path(file)).0
+        guard case .legacy(let backup) = contents else { throw BackupError.wrongFlavor("\(file) is \(contents.formatName)") }
         return backup
     }
 

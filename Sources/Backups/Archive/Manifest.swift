@@ -1,3 +1,4 @@
+import HACore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -35,7 +36,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     public func jsonBytes() -> [UInt8] {
         guard !entries.isEmpty else { return Array("{\n  \"entries\": []\n}\n".utf8) }
         let lines = entries.map { entry in
-            "    {\"path\": \(ArchiveText.jsonString(entry.path)), \"sha256\": \(ArchiveText.jsonString(entry.sha256)), \"size\": \(entry.size)}"
+            "    {\"path\": \(jsonString(entry.path)), \"sha256\": \(jsonString(entry.sha256)), \"size\": \(entry.size)}"
         }
         return Array("{\n  \"entries\": [\n\(lines.joined(separator: ",\n"))\n  ]\n}\n".utf8)
     }
