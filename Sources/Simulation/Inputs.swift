@@ -26,6 +26,8 @@ public enum WorldInput: Codable, Sendable, Equatable {
     case restoreLegacy(LegacyRestoreInput)
     /// `juju enable-ha` with its command-line arguments (modern flavor).
     case enableHA([String])
+    /// `juju remove-machine -m controller ids…` (modern flavor).
+    case removeMachines([String])
 }
 
 /// Conditions `wait --until` understands.
@@ -85,6 +87,8 @@ extension World {
             return restoreLegacy(restore, trace: &trace)
         case .enableHA(let arguments):
             return enableHA(arguments, trace: &trace)
+        case .removeMachines(let ids):
+            return removeMachines(ids, trace: &trace)
         }
         return .done
     }

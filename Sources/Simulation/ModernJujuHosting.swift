@@ -7,7 +7,7 @@ import RaftCluster
 /// each new controller's dbaccessor joins its node to the cluster.
 extension World {
     /// Juju-level HA membership as the controller knows it (DESIGN §4).
-    var controllerMembership: ControllerMembership {
+    public var controllerMembership: ControllerMembership {
         let controllers = machines.filter(\.isController).map { m in
             ControllerMachine(id: m.id, instanceID: m.instanceID ?? "", wantsVote: m.wantsVote, hasVote: m.hasVote,
                               agentDown: m.instanceID != nil && !agentAlive(m.id))
@@ -91,4 +91,88 @@ extension World {
             if running { dqliteProcessStarted(id, trace: &trace) }
         }
     }
+}
+
+extension World {
+    /// `juju remove-machine -m controller ID`: the machine's agent stops gracefully (its Dqlite
+    /// node hands its role over, spec §3.5, §4.7), the node leaves the cluster (REMOVE), the
+    /// instance stops, and the Juju-level votes settle (an even count leaves a hot stand-by).
+    mutating func removeMachines(_ ids: [String], trace: inout Trace) -> InputOutcome {
+        var membership = controllerMembership
+        var parsed: [MachineID] = []
+        for text in ids {
+            guard let id = MachineID(parsing: text), machine(id) != nil else { return .failed("machine \(text) not found", hints: []) }
+            do {
+                try membership.removeMachine(id)
+            } catch {
+                return .failed("\(error)", hints: [])
+            }
+            parsed.append(id)
+        }
+        guard let leader = dqliteLeaderMachine else {
+            return .failed("no Dqlite leader: the controller database cannot be written", hints: dqliteQuorumHints)
+        }
+        var notes: [String] = []
+        for id in parsed {
+            if machine(id)?.isController == true {
+                handOver(from: id, leader: leader, trace: &trace)
+                removeFromDqliteCluster(id, trace: &trace)
+            }
+            agentLog(id, module: "juju.cmd.jujud", location: "machine.go:460", "machine agent \(id.tag) stopping: machine removed", trace: &trace)
+            removeMachine(id, trace: &trace)
+            notes.append("removing machine \(id)")
+        }
+        settleControllerVotes()
+        return .output(notes.map { $0 + "\n" }.joined())
+    }
+
+    /// `App.Handover` of the departing node, run against the current leader.
+    private mutating func handOver(from id: MachineID, leader: MachineID, trace: inout Trace) {
+        guard let departing = dqliteNode(on: id), departing.node != nil,
+              let leaderNode = dqliteNode(on: leader)?.node else { return }
+        let client = MachineID.agentClient(of: id)
+        guard case .reply(.servers(let servers))? = callDqlite(from: client, to: leader, .cluster(format: 1), trace: &trace) else { return }
+        let metadata = Dictionary(uniqueKeysWithValues: servers.compactMap { s in dqliteProbe(s.id, from: leader).map { (s.id, $0) } })
+        let plan = RolesChanges(nodes: servers, metadata: metadata).handoverPlan(departing.nodeID, leader: leaderNode.id)
+        var target = leader
+        for step in plan.steps {
+            let request: DqliteRequest
+            switch step {
+            case .assign(let a): request = .assign(id: a.nodeID, role: a.role)
+            case .transfer(let to): request = .transfer(id: to)
+            }
+            let reply = callDqlite(from: client, to: target, request, timeout: .seconds(60), trace: &trace)
+            trace.append(at: now, seq: eventCount, "\(id.tag) dqlite handover: \(step) → \(reply.map { "\($0)" } ?? "no answer")")
+            if case .transfer(let to) = step, let next = machine(ofDqliteNode: to) {
+                run(until: { $0.dqliteLeaderMachine == next }, limit: now + .seconds(10), trace: &trace)
+                target = next
+            }
+        }
+    }
+
+    /// The departing node is removed from the configuration by the (possibly new) leader.
+    private mutating func removeFromDqliteCluster(_ id: MachineID, trace: inout Trace) {
+        guard let hosted = dqliteNode(on: id),
+              let leader = dqliteNodes.first(where: { $0.node?.isLeader == true && $0.machine != id })?.machine ?? dqliteLeaderMachine else { return }
+        let reply = callDqlite(from: World.apiClient, to: leader, .remove(id: hosted.nodeID), timeout: .seconds(30), trace: &trace)
+        trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: REMOVE \(hosted.nodeID) → \(reply.map { "\($0)" } ?? "no answer")")
+    }
+}
+
+extension World {
+    /// The controller's UUID, drawn from the seed like the environment's.
+    public var controllerUUID: String {
+        var generator = config.seed.generator("controller-uuid")
+        return UUIDText.version4(using: &generator)
+    }
+
+    /// A stand-in for the controller's CA certificate: seeded, PEM-shaped, not a real key.
+    public var caCertificate: String {
+        var generator = config.seed.generator("controller-ca-cert")
+        let body = (0..<8).map { _ in String(generator.next(), radix: 16) }.joined()
+        return "-----BEGIN CERTIFICATE-----\n\(body)\n-----END CERTIFICATE-----\n"
+    }
+
+    /// The HA column's `(Active, Total)` under DESIGN §4.
+    public var controllerMachineCounts: ControllerMachineCounts { controllerMembership.controllerMachineCounts }
 }

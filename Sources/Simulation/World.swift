@@ -240,6 +240,7 @@ public struct World: Codable, Sendable {
         machines.removeAll { $0.id == id }
         members.removeAll { $0.machine == id }
         peergroupers.removeAll { $0.machine == id }
+        dqliteNodes.removeAll { $0.machine == id }
         refreshAPIServers()
         trace.append(at: now, seq: eventCount, "\(id.tag) instance stopped and machine removed")
     }
