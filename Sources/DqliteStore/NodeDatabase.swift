@@ -53,6 +53,25 @@ public final class NodeDatabase: Sendable {
         }
     }
 
+    /// Runs a write and rolls it back: what the statement would do here, without doing it.
+    /// Dqlite executes an EXEC on the leader before it replicates anything, and answers a
+    /// statement that fails with SQLite's error; this gives the host that answer.
+    public func trial(_ statement: SQLStatement) throws -> (lastInsertID: Int64, rowsAffected: Int64) {
+        var outcome: (Int64, Int64) = (0, 0)
+        do {
+            try queue.inDatabase { db in
+                try db.inSavepoint {
+                    try db.execute(sql: statement.sql, arguments: StatementArguments(statement.parameters.map(\.databaseValue)))
+                    outcome = (db.lastInsertedRowID, Int64(db.changesCount))
+                    return .rollback
+                }
+            }
+        } catch {
+            throw SQLFailure(error)
+        }
+        return outcome
+    }
+
     /// Runs a read (a QUERY_SQL the node accepted) on a read-only connection: a statement that
     /// would write fails with SQLITE_READONLY (8) instead of changing this node alone. One
     /// statement only. Values are typed as Dqlite types them on the wire (see `DeclaredType`):

@@ -1,6 +1,7 @@
 import BSON
 import HACore
 import LegacyJuju
+import RaftCluster
 import ReplicaSet
 
 /// Machine agents' log lines (seed 003's "logging"): each agent sends what it logs to its API
@@ -25,6 +26,7 @@ extension World {
     /// The API server's log sink writes the line through the primary; a reply nobody waits for
     /// is dropped on arrival, and a line meeting no primary is lost, as Juju's was.
     mutating func storeLogRecord(_ document: Document, at server: MachineID, trace: inout Trace) {
+        if config.flavor == .modern { return storeLogLine(document, at: server, trace: &trace) }
         guard let primary = primaryMachine else { return }
         nextRequestSequence += 1
         let client = MachineID.agentClient(of: server)
@@ -33,9 +35,53 @@ extension World {
         send(.request(ClientRequest(id: id, database: "logs", command: insert)), from: server, to: primary, trace: &trace)
     }
 
-    /// The log lines as the `logs` database of a live state server holds them, oldest first;
-    /// nil when no state server's database is running.
+    /// Modern flavor: the API server inserts the line into `log_line` through the Dqlite leader
+    /// (an EXEC nobody waits for; a line meeting no leader is lost).
+    mutating func storeLogLine(_ document: Document, at server: MachineID, trace: inout Trace) {
+        guard let line = LogLine(document: document) else { return }
+        guard let leader = dqliteLeaderMachine else {
+            // The API server keeps the line and sends it again once a leader is known.
+            if heldLogLines.count < 1_000 { heldLogLines.append(HeldLogLine(server: server, document: document)) }
+            return
+        }
+        let statement = SQLStatement(
+            "INSERT INTO log_line (model_uuid, entity, module, location, level, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(environmentUUID), .text(line.entity), .text(line.module), .text(line.location), .integer(Int64(line.level.rawValue)),
+             .text(line.message), .text(CivilTime(unixMicroseconds: line.time * 1_000).rfc3339Nano)])
+        sendDqliteRequest(from: MachineID.agentClient(of: server), to: leader, .execSQL(statement), trace: &trace)
+    }
+
+    /// Sends the lines an API server held while the cluster had no leader.
+    mutating func flushHeldLogLines(at server: MachineID, trace: inout Trace) {
+        guard dqliteLeaderMachine != nil, heldLogLines.contains(where: { $0.server == server }) else { return }
+        let held = heldLogLines.filter { $0.server == server }
+        heldLogLines.removeAll { $0.server == server }
+        for line in held { storeLogLine(line.document, at: server, trace: &trace) }
+    }
+
+    /// The log lines as the database of a live controller holds them, oldest first; nil when
+    /// no controller's database is running.
     public func storedLogLines() -> [LogLine]? {
+        config.flavor == .legacy ? storedLegacyLogLines() : storedDqliteLogLines()
+    }
+
+    /// Modern: `log_line` of the running node that has applied the most.
+    private func storedDqliteLogLines() -> [LogLine]? {
+        guard let source = dqliteNodes.filter({ $0.node != nil }).max(by: { ($0.node?.appliedIndex ?? 0) < ($1.node?.appliedIndex ?? 0) }) else {
+            return nil
+        }
+        let query = SQLStatement("SELECT created_at, entity, module, location, level, message FROM log_line WHERE model_uuid = ? ORDER BY id",
+                                 [.text(environmentUUID)])
+        guard case let .rows(_, rows) = runQuery(query, on: source.machine) else { return nil }
+        return rows.compactMap { row in
+            guard row.count == 6, case .text(let created) = row[0], case .text(let entity) = row[1], case .text(let module) = row[2],
+                  case .text(let location) = row[3], case .integer(let level) = row[4], case .text(let message) = row[5],
+                  let micros = CivilTime.parseRFC3339(created), let loggo = LogLine.Level(rawValue: Int32(level)) else { return nil }
+            return LogLine(time: micros / 1_000, entity: entity, module: module, location: location, level: loggo, message: message)
+        }
+    }
+
+    private func storedLegacyLogLines() -> [LogLine]? {
         let live = members.filter { $0.member != nil }
         guard let source = live.first(where: { $0.member?.isWritablePrimary == true })
             ?? live.max(by: { $0.durable.lastApplied < $1.durable.lastApplied }) else { return nil }
@@ -62,4 +108,10 @@ extension World {
             agentLog(id, module: "juju.replicaset", location: "replicaset.go:297", "mongod on this machine won an election: \(line)", trace: &trace)
         }
     }
+}
+
+/// A log line an API server could not store yet.
+public struct HeldLogLine: Codable, Sendable, Equatable {
+    public var server: MachineID
+    public var document: Document
 }

@@ -27,6 +27,15 @@ public struct HostedDqliteNode: Codable, Sendable {
 public enum DqliteAnswer: Codable, Sendable, Equatable {
     case reply(DqliteReply)
     case rows(columns: [String], rows: [[SQLValue]])
+    /// RESULT for an EXEC_SQL committed at `index`.
+    case result(index: LogIndex, lastInsertID: Int64, rowsAffected: Int64)
+}
+
+/// What the leader's execution of an EXEC reported, kept until the entry commits.
+public struct ExecResult: Codable, Sendable, Equatable {
+    public var id: DqliteRequestID
+    public var lastInsertID: Int64
+    public var rowsAffected: Int64
 }
 
 extension World {
@@ -71,6 +80,7 @@ extension World {
         dqliteNodes[i].node = node
         interpretRaft(directives, on: id, trace: &trace)
         scheduleDqliteApp(on: id, after: .zero)
+        startLeaseWorker(on: id)
     }
 
     private func newDqliteNode(for id: MachineID) -> HostedDqliteNode {
@@ -89,6 +99,7 @@ extension World {
     }
 
     mutating func dqliteProcessDied(_ id: MachineID) {
+        stopLeaseWorker(on: id)
         guard let i = dqliteIndex(id), let node = dqliteNodes[i].node else { return }
         dqliteNodes[i].disk = node.durable
         dqliteNodes[i].node = nil
@@ -122,6 +133,17 @@ extension World {
     }
 
     mutating func deliverDqliteRequest(_ request: DqliteRequest, id requestID: DqliteRequestID, at id: MachineID, trace: inout Trace) {
+        if case .execSQL(let statement) = request, dqliteNode(on: id)?.node?.isLeader == true {
+            switch trialExec(statement, on: id) {
+            case .failure(let failure):
+                send(.dqliteReply(requestID, .reply(.failure(failure.dqliteFailure))), from: id,
+                     to: Self.dqliteEndpoint(requestID.client), trace: &trace)
+                return
+            case .success(let (lastInsertID, rowsAffected)):
+                execResults.append(ExecResult(id: requestID, lastInsertID: lastInsertID, rowsAffected: rowsAffected))
+                if execResults.count > 256 { execResults.removeFirst(execResults.count - 256) }
+            }
+        }
         let time = now
         withDqliteNode(id, trace: &trace) { $0.onClientRequest(request, id: requestID, now: time) }
     }
@@ -142,6 +164,12 @@ extension World {
                 queue.schedule(.raftTimer(id, incarnation: incarnation, timer), at: now + after)
             case let .apply(index, payload):
                 applyCommitted(payload, index: index, on: id, trace: &trace)
+            case let .reply(request, .result(index)):
+                // RESULT carries what the leader's execution of the statement reported.
+                let result = execResults.first { $0.id == request }
+                execResults.removeAll { $0.id == request }
+                let answer = DqliteAnswer.result(index: index, lastInsertID: result?.lastInsertID ?? 0, rowsAffected: result?.rowsAffected ?? 0)
+                send(.dqliteReply(request, answer), from: id, to: Self.dqliteEndpoint(request.client), trace: &trace)
             case let .reply(request, reply):
                 send(.dqliteReply(request, .reply(reply)), from: id, to: Self.dqliteEndpoint(request.client), trace: &trace)
             case let .query(request, statement):
@@ -156,7 +184,10 @@ extension World {
     /// A committed entry reaches this node's database: the applied index is durable in the
     /// node, and the database is built from the log up to it when read (`NodeDatabaseCache`).
     mutating func applyCommitted(_ payload: EntryPayload, index: LogIndex, on id: MachineID, trace: inout Trace) {
-        if case .command(let statement) = payload { trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: apply \(index) \(statement)") }
+        if case .command(let statement) = payload {
+            let text = statement.sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: apply \(index) \(text.prefix(80))")
+        }
     }
 
     // MARK: Clients

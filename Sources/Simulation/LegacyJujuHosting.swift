@@ -194,7 +194,8 @@ extension World {
     /// whichever machine is master now, or tries again later when there is none.
     mutating func runProvisioner(on id: MachineID, incarnation: Int, trace: inout Trace) {
         guard machine(id)?.incarnation == incarnation, machine(id)?.isRunning == true else { return }
-        let master = config.flavor == .legacy ? primaryMachine : dqliteLeaderMachine
+        // Legacy: the master is the primary's machine; modern: the singular-controller lease holder.
+        let master = config.flavor == .legacy ? primaryMachine : singularHolder
         guard master == id else {
             let next = master ?? id
             queue.schedule(.provisioner(next, incarnation: machine(next)?.incarnation ?? 0), at: now + .seconds(2))

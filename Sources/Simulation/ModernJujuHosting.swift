@@ -45,7 +45,8 @@ extension World {
             mutate(added) { $0.wantsVote = true }
         }
         if !plan.newMachines.isEmpty {
-            queue.schedule(.provisioner(leader, incarnation: machine(leader)?.incarnation ?? 0), at: now + .seconds(1))
+            let master = singularHolder ?? leader
+            queue.schedule(.provisioner(master, incarnation: machine(master)?.incarnation ?? 0), at: now + .seconds(1))
         }
         settleControllerVotes()
         return .output(formatEnableHA(plan.changes, format: parsed.format))

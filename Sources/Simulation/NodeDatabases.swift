@@ -46,6 +46,24 @@ final class NodeDatabaseCache: @unchecked Sendable {
 }
 
 extension World {
+    /// Dqlite runs an EXEC on the leader before replicating it: a statement SQLite refuses is
+    /// answered with SQLite's error and never enters the log. The trial runs on the leader's
+    /// newest state (every entry it has appended); what it reports is what RESULT carries.
+    func trialExec(_ statement: SQLStatement, on id: MachineID) -> Result<(Int64, Int64), SQLFailure> {
+        guard let hosted = dqliteNode(on: id), let node = hosted.node else {
+            return .failure(SQLFailure(code: SQLFailure.error, message: "no such node database"))
+        }
+        do {
+            let database = try NodeDatabaseCache.shared.database(environment: environmentUUID + "/head", node: hosted.nodeID,
+                                                                 log: node.log, applied: node.lastLogIndex)
+            return .success(try database.trial(statement))
+        } catch let failure as SQLFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(SQLFailure(error))
+        }
+    }
+
     /// QUERY_SQL on a node's database, as it stands after everything the node applied.
     func runQuery(_ statement: SQLStatement, on id: MachineID) -> DqliteAnswer {
         guard let hosted = dqliteNode(on: id), let durable = hosted.durable else {

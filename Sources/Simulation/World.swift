@@ -98,6 +98,8 @@ public enum WorldEvent: Codable, Sendable {
     case raftTimer(MachineID, incarnation: Int, RaftTimer)
     /// A pass of the go-dqlite app loop (join, cluster.yaml, role management) on a controller.
     case dqliteApp(MachineID, incarnation: Int, generation: Int)
+    /// A controller's singular-controller lease worker is due (modern flavor).
+    case leaseTick(MachineID, incarnation: Int, generation: Int)
     case deliver(Envelope)
     /// A world-level activity (workload, nemesis) that is not any machine's.
     case driver(DriverEvent)
@@ -110,6 +112,7 @@ public enum WorldEvent: Codable, Sendable {
         case let .provisioner(id, incarnation): return "\(id.tag) provisioner pass #\(incarnation)"
         case let .raftTimer(id, incarnation, timer): return "\(id.tag) dqlite timer \(timer.rawValue) #\(incarnation)"
         case let .dqliteApp(id, incarnation, _): return "\(id.tag) dqlite app pass #\(incarnation)"
+        case let .leaseTick(id, incarnation, _): return "\(id.tag) lease worker #\(incarnation)"
         case let .deliver(e): return "deliver \(e.message) \(Link(from: e.from, to: e.to))"
         case let .driver(d): return "driver \(d)"
         }
@@ -119,7 +122,7 @@ public enum WorldEvent: Codable, Sendable {
     var target: MachineID {
         switch self {
         case .machineTimer(let id, _, _), .memberTimer(let id, _, _), .peergrouper(let id, _, _), .provisioner(let id, _),
-             .raftTimer(let id, _, _), .dqliteApp(let id, _, _): return id
+             .raftTimer(let id, _, _), .dqliteApp(let id, _, _), .leaseTick(let id, _, _): return id
         case .deliver(let envelope): return envelope.to
         case .driver: return .driverEndpoint
         }
@@ -179,6 +182,12 @@ public struct World: Codable, Sendable {
     public internal(set) var dqliteNodes: [HostedDqliteNode] = []
     /// Dqlite answers received by clients, for the commands that wait on them.
     var dqliteAnswers: [DqliteAnswerRecord] = []
+    /// EXEC results the leaders computed, waiting for their entries to commit.
+    var execResults: [ExecResult] = []
+    /// Each controller's singular-controller lease worker (modern flavor).
+    public internal(set) var leaseWorkers: [HostedLeaseWorker] = []
+    /// Log lines API servers hold until the Dqlite cluster has a leader again.
+    var heldLogLines: [HeldLogLine] = []
 
     /// Bootstraps: machine 0 is created as the first controller and its instance started.
     public init(config: WorldConfig, trace: inout Trace) {
@@ -241,6 +250,7 @@ public struct World: Codable, Sendable {
         members.removeAll { $0.machine == id }
         peergroupers.removeAll { $0.machine == id }
         dqliteNodes.removeAll { $0.machine == id }
+        leaseWorkers.removeAll { $0.machine == id }
         refreshAPIServers()
         trace.append(at: now, seq: eventCount, "\(id.tag) instance stopped and machine removed")
     }
@@ -314,6 +324,8 @@ extension World {
             fireRaftTimer(timer, on: id, incarnation: incarnation, trace: &trace)
         case let .dqliteApp(id, incarnation, generation):
             runDqliteApp(on: id, incarnation: incarnation, generation: generation, trace: &trace)
+        case let .leaseTick(id, incarnation, generation):
+            runLeaseWorker(on: id, incarnation: incarnation, generation: generation, trace: &trace)
         case let .deliver(envelope):
             deliver(envelope, trace: &trace)
         case let .driver(event):

@@ -64,3 +64,29 @@ final class DebugLogTests: XCTestCase {
         XCTAssertTrue(report.contains("  logs.logs: "), report)
     }
 }
+
+/// The same for the modern flavor: lines go to the `log_line` table through the Dqlite leader.
+final class ModernDebugLogTests: XCTestCase {
+    var cli: QuorumCLI!
+
+    override func setUpWithError() throws {
+        cli = try QuorumCLI()
+        try cli.ok(["bootstrap", "ctl", "--flavor", "modern", "--seed", "3", "--clock", "virtual"])
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "10m"])
+        try cli.ok(["advance", "1m"])
+    }
+
+    override func tearDown() { cli.cleanUp() }
+
+    func test_linesOfAllControllersSurviveTheCrashOfTheLeader() throws {
+        let before = try cli.ok(["debug-log", "--replay"])
+        XCTAssertEqual(Set(before.split(separator: "\n").map { String($0.prefix { $0 != ":" }) }), ["machine-0", "machine-1", "machine-2"])
+        XCTAssertTrue(before.contains("juju.worker.dbaccessor worker.go:612 rebinding Dqlite node to 127.0.0.10:17666"), before)
+        try cli.ok(["fail", "0"])
+        try cli.ok(["advance", "2m"])
+        let after = try cli.ok(["debug-log", "--replay"])
+        XCTAssertTrue(after.hasPrefix(before), "lines stored before the leader crashed are read from the others")
+        XCTAssertTrue(after.contains("this controller now runs the singular workers"), after)
+    }
+}

@@ -208,3 +208,21 @@ final class NodeDatabaseTests: XCTestCase {
         XCTAssertEqual(SQLFailure(Other()).code, SQLFailure.error)
     }
 }
+
+final class NodeDatabaseTrialTests: XCTestCase {
+    func test_trialReportsWhatAStatementWouldDoAndChangesNothing() throws {
+        let database = try NodeDatabase()
+        let insert = SQLStatement("INSERT INTO controller_config (key, value) VALUES (?, ?)", [.text("a"), .text("1")])
+        XCTAssertEqual(try database.trial(insert).rowsAffected, 1)
+        XCTAssertEqual(try database.query(SQLStatement("SELECT count(*) FROM controller_config")).rows, [[.integer(0)]])
+    }
+
+    func test_trialOfAFailingStatementThrowsSQLitesError() throws {
+        let database = try NodeDatabase()
+        let insert = SQLStatement("INSERT INTO controller_config (key, value) VALUES (?, ?)", [.text("a"), .text("1")])
+        try database.apply(insert)
+        XCTAssertThrowsError(try database.trial(insert)) { error in
+            XCTAssertEqual((error as? SQLFailure)?.code, 1555, "SQLITE_CONSTRAINT_PRIMARYKEY")
+        }
+    }
+}

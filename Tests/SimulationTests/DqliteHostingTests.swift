@@ -26,9 +26,10 @@ final class DqliteHostingTests: XCTestCase {
     func test_execThroughTheLeaderIsReadBackByQuery() throws {
         var (world, trace) = modernWorld()
         let leader = try XCTUnwrap(world.dqliteLeaderMachine)
-        guard case .reply(.result)? = world.callDqlite(from: 1, to: leader, .execSQL(insert), trace: &trace) else {
+        guard case let .result(_, _, rows)? = world.callDqlite(from: 1, to: leader, .execSQL(insert), trace: &trace) else {
             return XCTFail("EXEC_SQL was not answered with a result")
         }
+        XCTAssertEqual(rows, 1)
         XCTAssertEqual(world.callDqlite(from: 1, to: leader, .querySQL(select), trace: &trace),
                        .rows(columns: ["key", "value"], rows: [[.text("juju-ha-space"), .text("ha")]]))
     }
@@ -53,12 +54,42 @@ final class DqliteHostingTests: XCTestCase {
         XCTAssertEqual(failure.code, 10250)
     }
 
-    func test_aFailingStatementChangesNoNode() throws {
+    func test_aStatementSQLiteRefusesIsAnsweredWithItsErrorAndNeverReplicated() throws {
         var (world, trace) = modernWorld()
         let leader = try XCTUnwrap(world.dqliteLeaderMachine)
         _ = world.callDqlite(from: 1, to: leader, .execSQL(insert), trace: &trace)
-        _ = world.callDqlite(from: 1, to: leader, .execSQL(SQLStatement("INSERT INTO controller_config (key, value) VALUES ('juju-ha-space', 'other')")), trace: &trace)
+        let logLength = world.dqliteNode(on: leader)?.node?.lastLogIndex
+        let duplicate = SQLStatement("INSERT INTO controller_config (key, value) VALUES ('juju-ha-space', 'other')")
+        guard case .reply(.failure(let failure))? = world.callDqlite(from: 1, to: leader, .execSQL(duplicate), trace: &trace) else {
+            return XCTFail("a duplicate key was accepted")
+        }
+        XCTAssertEqual(failure.code, 1555, "SQLITE_CONSTRAINT_PRIMARYKEY")
+        XCTAssertEqual(world.dqliteNode(on: leader)?.node?.lastLogIndex, logLength, "nothing was appended")
         XCTAssertEqual(world.runQuery(select, on: leader), .rows(columns: ["key", "value"], rows: [[.text("juju-ha-space"), .text("ha")]]))
+    }
+
+    func test_resultCarriesRowsAffected() throws {
+        var (world, trace) = modernWorld()
+        let leader = try XCTUnwrap(world.dqliteLeaderMachine)
+        _ = world.callDqlite(from: 1, to: leader, .execSQL(insert), trace: &trace)
+        let update = SQLStatement("UPDATE controller_config SET value = 'x' WHERE key = 'nothing'")
+        guard case let .result(_, _, rows)? = world.callDqlite(from: 1, to: leader, .execSQL(update), trace: &trace) else {
+            return XCTFail("no RESULT")
+        }
+        XCTAssertEqual(rows, 0, "an UPDATE matching nothing changes no row (how an extend of a lost lease shows)")
+    }
+
+    func test_singularLeaseMovesWhenItsHolderDies() throws {
+        var (world, trace) = modernWorld(controllers: 3)
+        world.run(until: world.now + .minutes(1), trace: &trace)
+        let holder = try XCTUnwrap(world.singularHolder)
+        XCTAssertEqual(world.leaseWorkers.filter(\.runsSingularWorkers).count, 1, "one holder at a time")
+        world.inject(.crash, into: holder, trace: &trace)
+        world.run(until: world.now + .minutes(3), trace: &trace)
+        let next = try XCTUnwrap(world.singularHolder, "another controller claims the lease once it expires")
+        XCTAssertNotEqual(next, holder)
+        let rows = world.runQuery(SQLStatement("SELECT holder FROM lease WHERE lease_type_id = 0"), on: next)
+        XCTAssertEqual(rows, .rows(columns: ["holder"], rows: [[.text(next.description)]]))
     }
 }
 

@@ -33,9 +33,6 @@ struct DebugLog: ParsableCommand {
 
     func run() throws {
         let session = try Session(environment: env.environment, writing: false)
-        guard session.world.config.flavor == .legacy else {
-            throw Failure("debug-log of a modern controller needs its Dqlite cluster, which this environment does not run yet")
-        }
         guard let stored = session.world.storedLogLines() else { throw Failure("no reachable servers") }
         let minimum = level.flatMap(LogLine.Level.init(name:)) ?? .trace
         var shown = stored.filter { line in
