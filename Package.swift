@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libbson-dev, libdqlite-dev, libarchive-dev).
@@ -38,10 +39,12 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "Backups", dependencies: [
-            "HACore", "BSON", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
+            "HACore", "BSON", "CArchive", "RaftCluster", "DqliteStore",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "quorum", dependencies: [
-            "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "Backups", "BSON", "CBSON", "CDqlite", "CArchive",
+            "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "ModernJuju", "RaftCluster", "DqliteStore", "Backups", "BSON",
+            "CBSON", "CDqlite", "CArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,8 +62,10 @@ let package = Package(
         .testTarget(name: "ModernJujuTests", dependencies: ["ModernJuju", "RaftCluster", "HACore"]),
         // Hand-made (also hostile) archives shared by the backup and CLI tests.
         .target(name: "ArchiveFixtures", dependencies: ["CArchive"], path: "Tests/ArchiveFixtures"),
-        .testTarget(name: "BackupsTests", dependencies: ["Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures"]),
+        .testTarget(name: "BackupsTests", dependencies: [
+            "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
+        ]),
+        .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -73,6 +73,8 @@ extension World {
             rebindLoopbackNodes(trace: &trace)
         }
         let i = dqliteIndex(id)!
+        // A new app instance: it promotes itself and records its node row again.
+        dqliteNodes[i].ready = false
         let hosted = dqliteNodes[i]
         var node = RaftNode(id: hosted.nodeID, address: hosted.bindAddress, durable: hosted.disk ?? RaftDurableState())
         var generator = config.seed.generator("dqlite/\(id.tag)/\(machine(id)?.incarnation ?? 0)")
@@ -294,7 +296,11 @@ extension World {
             trace.append(at: now, seq: eventCount, "\(id.tag) dqlite app: \(assignment) → \(reply.map { "\($0)" } ?? "no answer")")
             guard case .reply(.empty)? = reply else { return false }
         }
-        if let j = dqliteIndex(id) { dqliteNodes[j].ready = true }
+        if let j = dqliteIndex(id), !dqliteNodes[j].ready {
+            dqliteNodes[j].ready = true
+            agentLog(id, module: "juju.worker.dbaccessor", location: "worker.go:451", "serving Dqlite application (ID: \(dqliteNodes[j].nodeID))", trace: &trace)
+            recordControllerNode(id, leader: leader, trace: &trace)
+        }
         return true
     }
 }

@@ -28,6 +28,10 @@ public enum WorldInput: Codable, Sendable, Equatable {
     case enableHA([String])
     /// `juju remove-machine -m controller ids…` (modern flavor).
     case removeMachines([String])
+    /// Modern bootstrap writes the controller's rows once its Dqlite node leads.
+    case bootstrapController
+    /// `restore-backup` of a format-2 backup into this freshly bootstrapped controller.
+    case restoreModern(ModernRestoreInput)
 }
 
 /// Conditions `wait --until` understands.
@@ -53,6 +57,8 @@ public enum InputOutcome: Equatable, Sendable {
     case failed(String, hints: [String])
     /// What `create-backup` read, for the CLI to write as an archive.
     case backup(DatabaseDump)
+    /// What `create-backup` read from a modern controller's database.
+    case controllerBackup(ControllerDump)
 }
 
 extension World {
@@ -82,13 +88,17 @@ extension World {
         case let .destroyMachines(ids, force):
             return destroyMachines(ids, force: force, trace: &trace)
         case .createBackup:
-            return createLegacyBackup(trace: &trace)
+            return config.flavor == .legacy ? createLegacyBackup(trace: &trace) : createModernBackup(trace: &trace)
         case .restoreLegacy(let restore):
             return restoreLegacy(restore, trace: &trace)
         case .enableHA(let arguments):
             return enableHA(arguments, trace: &trace)
         case .removeMachines(let ids):
             return removeMachines(ids, trace: &trace)
+        case .bootstrapController:
+            return bootstrapControllerDatabase(trace: &trace)
+        case .restoreModern(let input):
+            return restoreModern(input, trace: &trace)
         }
         return .done
     }

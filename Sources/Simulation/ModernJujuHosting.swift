@@ -163,6 +163,7 @@ extension World {
 extension World {
     /// The controller's UUID, drawn from the seed like the environment's.
     public var controllerUUID: String {
+        if let restored = config.controllerUUID { return restored }
         var generator = config.seed.generator("controller-uuid")
         return UUIDText.version4(using: &generator)
     }
@@ -176,4 +177,47 @@ extension World {
 
     /// The HA column's `(Active, Total)` under DESIGN §4.
     public var controllerMachineCounts: ControllerMachineCounts { controllerMembership.controllerMachineCounts }
+}
+
+extension World {
+    /// Bootstrap writes the controller's own rows: the controller, its model, machine 0.
+    mutating func bootstrapControllerDatabase(trace: inout Trace) -> InputOutcome {
+        guard let leader = dqliteLeaderMachine else { return .failed("no available dqlite leader server found", hints: []) }
+        let statements = [
+            SQLStatement("INSERT INTO controller (uuid, model_uuid, target_version, api_port, ca_cert) VALUES (?, ?, ?, ?, ?)",
+                         [.text(controllerUUID), .text(environmentUUID), .text(config.agentVersion), .text("17070"), .text(caCertificate)]),
+            SQLStatement("""
+                INSERT INTO model (uuid, activated, name, qualifier, model_type_id, life_id, cloud_name, cloud_region_name, agent_version)
+                VALUES (?, TRUE, 'controller', 'admin', 0, 0, 'quorum', 'sim', ?)
+                """, [.text(environmentUUID), .text(config.agentVersion)]),
+        ] + [machineRow(0)]
+        for statement in statements {
+            guard case .result? = callDqlite(from: World.apiClient, to: leader, .execSQL(statement), trace: &trace) else {
+                return .failed("cannot initialise the controller database", hints: [])
+            }
+        }
+        return .done
+    }
+
+    /// The `machine` row of a controller-model machine.
+    func machineRow(_ id: MachineID) -> SQLStatement {
+        var generator = config.seed.generator("machine-uuid/\(id.tag)")
+        return SQLStatement("""
+            INSERT INTO machine (uuid, model_uuid, name, life_id, instance_id, hostname, is_controller)
+            VALUES (?, ?, ?, 0, ?, ?, ?)
+            ON CONFLICT (uuid) DO UPDATE SET instance_id = excluded.instance_id
+            """, [.text(UUIDText.version4(using: &generator)), .text(environmentUUID), .text(id.description),
+                  .text(instanceID(for: id)), .text(instanceID(for: id)), .boolean(machine(id)?.isController ?? false)])
+    }
+
+    /// dbaccessor, once its node serves: the controller node row (spec §3.3) and, for a new
+    /// controller, its machine row.
+    mutating func recordControllerNode(_ id: MachineID, leader: MachineID, trace: inout Trace) {
+        guard let hosted = dqliteNode(on: id) else { return }
+        let host = String(hosted.bindAddress.prefix { $0 != ":" })
+        let client = MachineID.agentClient(of: id)
+        _ = callDqlite(from: client, to: leader, .execSQL(JujuDqlite.upsertControllerNode(controllerID: id.description, nodeID: hosted.nodeID,
+                                                                                          bindAddress: host)), trace: &trace)
+        if id != 0 { _ = callDqlite(from: client, to: leader, .execSQL(machineRow(id)), trace: &trace) }
+    }
 }

@@ -24,13 +24,17 @@ public struct WorldConfig: Codable, Sendable, Equatable {
     public var initiateReplicaSet: Bool
     /// A restored environment keeps the backed-up environment's UUID; others draw one from the seed.
     public var environmentUUID: String?
+    /// A restored modern controller keeps the backed-up controller's UUID.
+    public var controllerUUID: String?
     /// Agents send their log lines to the controllers' database (command-line environments).
     public var agentLogging: Bool?
 
     public init(name: String, flavor: Flavor, seed: Seed, agentVersion: String? = nil, series: String? = nil,
                 machineSettings: MachineSettings = MachineSettings(), network: LinkProfile = LinkProfile(),
-                initiateReplicaSet: Bool = true, environmentUUID: String? = nil, agentLogging: Bool? = nil) {
+                initiateReplicaSet: Bool = true, environmentUUID: String? = nil, agentLogging: Bool? = nil,
+                controllerUUID: String? = nil) {
         self.initiateReplicaSet = initiateReplicaSet
+        self.controllerUUID = controllerUUID
         self.agentLogging = agentLogging
         self.environmentUUID = environmentUUID
         self.name = name

@@ -107,13 +107,13 @@ final class LegacyBackupTests: XCTestCase {
         }
     }
 
-    func test_formatTwoIsReadAsAModernBackup() throws {
-        let files: [String: [UInt8]] = [BackupLayout.metadata: Array(#"{"FormatVersion": 2}"#.utf8),
-                                        BackupLayout.controllerYAML: Array("controller: {}\n".utf8)]
-        guard case .modern(let backup) = try BackupReader.interpret(files: files, order: [BackupLayout.metadata, BackupLayout.controllerYAML]) else {
-            return XCTFail("expected a modern backup")
+    func test_formatTwoWithoutControllerYAMLIsRefused() throws {
+        let metadata = ModernBackupMetadata(started: 0, modelUUID: "m", machine: "0", hostname: "h", version: "4.0.0", base: "ubuntu@22.04",
+                                            controllerUUID: "c", haNodes: 3, controllerMachineID: "0", controllerMachineInstanceID: "i")
+        let files: [String: [UInt8]] = [BackupLayout.metadata: Array(metadata.json.utf8)]
+        XCTAssertThrowsError(try BackupReader.interpret(files: files, order: [BackupLayout.metadata])) { error in
+            XCTAssertEqual((error as? BackupError)?.description, "backup archive has no juju-backup/dump/controller.yaml")
         }
-        XCTAssertEqual(backup.files.map(\.path), [BackupLayout.controllerYAML])
     }
 
     func test_corruptBSONNamesTheFileTheDocumentAndTheOffset() throws {

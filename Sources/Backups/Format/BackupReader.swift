@@ -1,17 +1,11 @@
 import BSON
-
-/// A format-2 (Dqlite-era) backup as read from its archive: the metadata document and the YAML
-/// dumps, kept as files until the modern restore interprets them.
-public struct ModernBackup: Equatable, Sendable {
-    public var metadata: Document
-    public var files: [BackupFile]
-    public var rootFiles: [BackupFile]
-}
+import HACore
+import Yams
 
 /// What an archive turned out to hold.
 public enum BackupContents: Equatable, Sendable {
     case legacy(LegacyBackup)
-    case modern(ModernBackup)
+    case modern(ModernBackupContents)
 
     public var formatName: String {
         switch self {
@@ -128,11 +122,36 @@ public enum BackupReader {
                             rootFiles: rootFiles, environConfig: environConfig)
     }
 
-    private static func modern(files: [String: [UInt8]], order: [String], metadata: Document) throws(BackupError) -> ModernBackup {
-        guard files[BackupLayout.controllerYAML] != nil else { throw .missingEntry(BackupLayout.controllerYAML) }
+    private static func modern(files: [String: [UInt8]], order: [String], metadata: Document) throws(BackupError) -> ModernBackupContents {
+        for key in ModernBackupMetadata.required where metadata[key] == nil {
+            throw .invalidMetadata("metadata.json: missing field \"\(key)\"")
+        }
+        func text(_ key: String) -> String { metadata[key]?.stringValue ?? "" }
+        guard let started = CivilTime.parseRFC3339(text("Started")) else {
+            throw .invalidMetadata("metadata.json: field \"Started\" is not a time: \"\(text("Started"))\"")
+        }
+        guard let haNodes = metadata["HANodes"]?.int64Value else { throw .invalidMetadata("metadata.json: field \"HANodes\" is not a number") }
+        var meta = ModernBackupMetadata(started: started, modelUUID: text("ModelUUID"), machine: text("Machine"), hostname: text("Hostname"),
+                                        version: text("Version"), base: text("Base"), controllerUUID: text("ControllerUUID"),
+                                        haNodes: Int(haNodes), controllerMachineID: text("ControllerMachineID"),
+                                        controllerMachineInstanceID: text("ControllerMachineInstanceID"))
+        meta.notes = text("Notes")
+        guard let controllerBytes = files[BackupLayout.controllerYAML] else { throw .missingEntry(BackupLayout.controllerYAML) }
+        let controller: ControllerExport = try decodeYAML(controllerBytes, entry: BackupLayout.controllerYAML)
+        var models: [ModelExport] = []
+        for path in order where path.hasPrefix(BackupLayout.modelsDirectory + "/") && path.hasSuffix(".yaml") {
+            models.append(try decodeYAML(files[path]!, entry: path))
+        }
         let rootFiles = try files[BackupLayout.rootTar].map { bytes throws(BackupError) in try readRootTar(bytes) } ?? []
-        let dumped = order.filter { $0.hasPrefix(BackupLayout.dump + "/") }.map { BackupFile(path: $0, bytes: files[$0]!) }
-        return ModernBackup(metadata: metadata, files: dumped, rootFiles: rootFiles)
+        return ModernBackupContents(metadata: meta, controller: controller, models: models, rootFiles: rootFiles)
+    }
+
+    private static func decodeYAML<T: Decodable>(_ bytes: [UInt8], entry: String) throws(BackupError) -> T {
+        do {
+            return try YAMLDecoder().decode(T.self, from: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw .invalidFile(entry: entry, detail: "invalid YAML: \(error)")
+        }
     }
 
     /// The nested `root.tar`: files only, each path checked like the outer archive's.

@@ -8,6 +8,14 @@ public struct WrittenArchive: Equatable, Sendable {
     /// Juju's backup checksum: SHA-1 of the archive file, base64 encoded.
     public var checksum: String
     public var manifest: Manifest
+
+    /// Reads the written file back for Juju's checksum.
+    init(path: String, manifest: Manifest) throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        size = bytes.count
+        checksum = Data(Insecure.SHA1.hash(data: bytes)).base64EncodedString()
+        self.manifest = manifest
+    }
 }
 
 /// Writes a legacy backup archive in the layout of the Juju version that made it: the 1.20
@@ -33,9 +41,7 @@ public enum LegacyArchiveWriter {
             try writer.addFile(Manifest.archivePath, bytes: manifest.jsonBytes())
             _ = try writer.finish()
         }
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let checksum = Data(Insecure.SHA1.hash(data: bytes)).base64EncodedString()
-        return WrittenArchive(size: bytes.count, checksum: checksum, manifest: manifest)
+        return try WrittenArchive(path: path, manifest: manifest)
     }
 
     /// `root.tar`: an uncompressed tar of the machine's files, paths without a leading `/`.

@@ -56,6 +56,8 @@ struct Bootstrap: ParsableCommand {
             // The controller serves once its Dqlite node leads (dbaccessor's readiness).
             inputs.append(.wait(.primary, timeout: .minutes(2)))
             guard case .reached = world.apply(inputs[1], trace: &trace) else { throw Failure("the Dqlite node elected no leader within 2m0s") }
+            inputs.append(.bootstrapController)
+            if case let .failed(message, _) = world.apply(.bootstrapController, trace: &trace) { throw Failure(message) }
         }
         if flavor == .legacy {
             // Juju's bootstrap agent writes the juju database once its replica set has a primary.

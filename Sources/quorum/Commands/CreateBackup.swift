@@ -20,11 +20,10 @@ struct CreateBackup: ParsableCommand {
 
     func run() throws {
         var session = try Session(environment: env.environment, writing: true)
-        let world = session.world
-        guard world.config.flavor == .legacy else {
-            throw Failure("create-backup of a modern controller needs its Dqlite cluster, which this environment does not run yet")
-        }
         let outcome = session.apply(.createBackup)
+        if case let .controllerBackup(dump) = outcome {
+            return try writeModern(dump, session: &session)
+        }
         guard case let .backup(dump) = outcome else {
             if case let .failed(message, hints) = outcome { throw Failure(message, hints: hints) }
             throw Failure("create-backup produced no backup")
@@ -39,6 +38,68 @@ struct CreateBackup: ParsableCommand {
         }
         try session.save()
         print(LegacyBackupComposer.report(backup: backup, dump: dump, written: written, fileName: name), terminator: "")
+    }
+}
+
+extension CreateBackup {
+    /// Format 2: the controller database as YAML, read from the Dqlite leader.
+    private func writeModern(_ dump: ControllerDump, session: inout Session) throws {
+        let backup = ModernBackupComposer(world: session.world, dump: dump, notes: notes).backup
+        let stamp = CivilTime(unixMicroseconds: dump.started).compactStamp
+        let name = filename ?? "juju-backup-\(stamp).tar.gz"
+        do {
+            _ = try ModernArchiveWriter.write(backup, to: name, modificationTime: dump.started / 1_000_000)
+        } catch let error as ArchiveError {
+            throw Failure(error.description)
+        }
+        try session.save()
+        print("Backup \(stamp).\(backup.metadata.modelUUID) created\nDownloaded to \(name)")
+    }
+}
+
+/// A modern controller's backup as Juju 4 writes it (spec §6.1).
+struct ModernBackupComposer {
+    let world: World
+    let dump: ControllerDump
+    let notes: String
+
+    var backup: ModernBackupContents {
+        let origin = dump.origin
+        let instance = world.machine(origin)?.instanceID ?? world.instanceID(for: origin)
+        var metadata = ModernBackupMetadata(started: dump.started, modelUUID: world.environmentUUID, machine: origin.description,
+                                            hostname: instance, version: world.config.agentVersion, base: "ubuntu@22.04",
+                                            controllerUUID: world.controllerUUID, haNodes: dump.controllers.count,
+                                            controllerMachineID: origin.description, controllerMachineInstanceID: instance)
+        metadata.notes = notes
+        let tables = dump.tables.map { ExportedTable(name: $0.name, columns: $0.columns, rows: $0.rows) }
+        let machines = world.machines.map {
+            ModelExport.Machine(id: $0.id.description, instanceID: $0.instanceID ?? "", isController: $0.isController)
+        }
+        let model = ModelExport(uuid: world.environmentUUID, name: "controller", machines: machines)
+        return ModernBackupContents(metadata: metadata, controller: ControllerExport(tables: tables), models: [model], rootFiles: rootFiles)
+    }
+
+    /// `core/backups/files.go`: the agent directory and identity files, paths without `/`.
+    private var rootFiles: [BackupFile] {
+        let tag = dump.origin.tag
+        return [
+            BackupFile(path: "var/lib/juju/agents/\(tag)/agent.conf", text: """
+                # format 2.0
+                tag: \(tag)
+                datadir: /var/lib/juju
+                logdir: /var/log/juju
+                upgradedToVersion: \(world.config.agentVersion)
+                controller: controller-\(world.controllerUUID)
+                model: model-\(world.environmentUUID)
+                apiaddresses:
+                \(world.controllers.map { "- \($0.address):17070" }.joined(separator: "\n"))
+                apiport: 17070
+
+                """),
+            BackupFile(path: "var/lib/juju/nonce.txt", text: "user-admin:bootstrap\n"),
+            BackupFile(path: "var/lib/juju/system-identity", text: world.caCertificate),
+            BackupFile(path: "home/ubuntu/.ssh/authorized_keys", text: "ssh-ed25519 \(world.controllerUUID) juju-system-key\n"),
+        ]
     }
 }
 

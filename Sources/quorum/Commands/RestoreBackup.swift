@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backups
 import BSON
+import DqliteStore
 import HACore
 import LegacyJuju
 import Simulation
@@ -48,33 +49,41 @@ struct RestoreBackup: ParsableCommand {
                 throw Failure("\(file) is a legacy (MongoDB) backup; a modern controller restores format 2 backups only (convert it with migrate-backup)")
             }
             try restoreLegacy(backup, home: home)
-        case .modern:
+        case .modern(let backup):
             if flavor == .legacy {
                 throw Failure("\(file) is a modern (format 2) backup; a legacy environment restores MongoDB backups only")
             }
-            throw Failure("restoring a modern (format 2) backup needs Dqlite controllers, which this build does not run yet")
+            try restoreModern(backup, home: home)
         }
     }
 
-    private func restoreLegacy(_ backup: LegacyBackup, home: QuorumHome) throws {
-        let plan = try LegacyRestorePlan(backup: backup)
-        let version = try AgentVersion.check(plan.version, for: .legacy)
+    /// Format 2 into a new controller: bootstrap a single controller with the backed-up
+    /// identity, then replace its database's contents with the backup's through the leader.
+    private func restoreModern(_ backup: ModernBackupContents, home: QuorumHome) throws {
+        let version = try AgentVersion.check(backup.metadata.version, for: .modern)
+        let tables = backup.controller.tables.map { TableExport(name: $0.name, columns: $0.columns, rows: $0.sqlRows) }
+        let config = WorldConfig(name: into, flavor: .modern, seed: Seed(seed ?? UInt64.random(in: 0...UInt64(Int64.max))),
+                                 agentVersion: version, environmentUUID: backup.metadata.modelUUID, agentLogging: true,
+                                 controllerUUID: backup.metadata.controllerUUID)
+        let inputs: [WorldInput] = [.wait(.settled, timeout: .minutes(10)), .wait(.primary, timeout: .minutes(2)), .bootstrapController,
+                                    .restoreModern(ModernRestoreInput(tables: tables)), .wait(.settled, timeout: .minutes(10))]
+        try create(config: config, inputs: inputs, home: home)
+        print("restore from \"\(file)\" completed")
+        StandardError.write("seed \(config.seed.value) (replay with --seed \(config.seed.value))\n")
+    }
+
+    /// Runs the new environment's first inputs and writes it, or leaves nothing behind.
+    @discardableResult
+    private func create(config: WorldConfig, inputs: [WorldInput], home: QuorumHome) throws -> World {
         try FileSystem.createDirectory(home.path)
         let lock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
         let directory = home.directory(of: into)
         guard !FileSystem.exists(directory) else { throw Failure("environment \"\(into)\" already exists") }
-
-        let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
-        let config = WorldConfig(name: into, flavor: .legacy, seed: Seed(rootSeed), agentVersion: version,
-                                 environmentUUID: plan.environmentUUID, agentLogging: true)
         var trace = Trace()
         var world = World(config: config, trace: &trace)
-        // Re-bootstrap: a fresh machine 0 with its own juju database, which the restore replaces.
-        let inputs: [WorldInput] = [.wait(.settled, timeout: .minutes(10)), .wait(.primary, timeout: .minutes(2)), .bootstrapJuju,
-                                    .restoreLegacy(plan.input), .wait(.settled, timeout: .minutes(10))]
         for input in inputs {
             switch world.apply(input, trace: &trace) {
-            case .timedOut(let condition, let after): throw Failure("restore: the new state server did not reach \(condition.rawValue) within \(after)")
+            case .timedOut(let condition, let after): throw Failure("restore: the new controller did not reach \(condition.rawValue) within \(after)")
             case let .failed(message, hints): throw Failure(message, hints: hints)
             default: break
             }
@@ -83,6 +92,19 @@ struct RestoreBackup: ParsableCommand {
             .create(directory: directory, world: world, trace: trace, config: config, inputs: inputs)
         try home.setCurrent(into)
         withExtendedLifetime(lock) {}
+        return world
+    }
+
+    private func restoreLegacy(_ backup: LegacyBackup, home: QuorumHome) throws {
+        let plan = try LegacyRestorePlan(backup: backup)
+        let version = try AgentVersion.check(plan.version, for: .legacy)
+        let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+        let config = WorldConfig(name: into, flavor: .legacy, seed: Seed(rootSeed), agentVersion: version,
+                                 environmentUUID: plan.environmentUUID, agentLogging: true)
+        // Re-bootstrap: a fresh machine 0 with its own juju database, which the restore replaces.
+        let inputs: [WorldInput] = [.wait(.settled, timeout: .minutes(10)), .wait(.primary, timeout: .minutes(2)), .bootstrapJuju,
+                                    .restoreLegacy(plan.input), .wait(.settled, timeout: .minutes(10))]
+        let world = try create(config: config, inputs: inputs, home: home)
         print(plan.progress(restored: world, file: file), terminator: "")
         StandardError.write("seed \(rootSeed) (replay with --seed \(rootSeed))\n")
     }

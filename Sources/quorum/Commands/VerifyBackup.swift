@@ -33,8 +33,14 @@ struct VerifyBackup: ParsableCommand {
             if let oplog = backup.oplog { lines.append("oplog: \(oplog.count) entries") }
             lines.append("root.tar: \(backup.rootFiles.count) files")
         case .modern(let backup):
-            lines.append("files: \(backup.files.count)")
-            for file in backup.files { lines.append("  \(file.path): \(file.bytes.count) bytes") }
+            lines += ["model: \(backup.metadata.modelUUID)", "controller: \(backup.metadata.controllerUUID)",
+                      "juju version: \(backup.metadata.version)", "HA nodes: \(backup.metadata.haNodes)"]
+            let rows = backup.controller.tables.reduce(0) { $0 + $1.rows.count }
+            lines.append("tables: \(backup.controller.tables.count), rows: \(rows)")
+            for table in backup.controller.tables where !table.rows.isEmpty {
+                lines.append("  \(table.name): \(table.rows.count)")
+            }
+            for model in backup.models { lines.append("model \(model.name): \(model.machines.count) machines") }
             lines.append("root.tar: \(backup.rootFiles.count) files")
         }
         lines.append("OK")
