@@ -26,8 +26,10 @@ public enum WorldInput: Codable, Sendable, Equatable {
     case restoreLegacy(LegacyRestoreInput)
     /// `juju enable-ha` with its command-line arguments (modern flavor).
     case enableHA([String])
-    /// `juju remove-machine -m controller ids…` (modern flavor).
-    case removeMachines([String])
+    /// `juju remove-machine -m controller [--force] ids…` (modern flavor).
+    case removeMachines([String], force: Bool)
+    /// `juju add-unit -m controller controller -n K` (modern flavor).
+    case addControllerUnits(Int)
     /// Modern bootstrap writes the controller's rows once its Dqlite node leads.
     case bootstrapController
     /// `restore-backup` of a format-2 backup into this freshly bootstrapped controller.
@@ -93,8 +95,10 @@ extension World {
             return restoreLegacy(restore, trace: &trace)
         case .enableHA(let arguments):
             return enableHA(arguments, trace: &trace)
-        case .removeMachines(let ids):
-            return removeMachines(ids, trace: &trace)
+        case let .removeMachines(ids, force):
+            return removeMachines(ids, force: force, trace: &trace)
+        case .addControllerUnits(let count):
+            return addControllerUnits(count, trace: &trace)
         case .bootstrapController:
             return bootstrapControllerDatabase(trace: &trace)
         case .restoreModern(let input):

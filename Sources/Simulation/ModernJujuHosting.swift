@@ -65,7 +65,8 @@ extension World {
     var dqliteQuorumHints: [String] {
         guard let q = dqliteQuorumSummary else { return [] }
         return ["quorum lost: \(q.votersUp) of \(q.voters) Dqlite voters are up, \(q.needed) are needed to elect a leader",
-                "only restoring a backup into a new controller (restore-backup) recovers from this"]
+                "restore a backup into a new controller (restore-backup), or remove the lost controllers with"
+                    + " remove-machine --force so that dbaccessor's back-stop makes the last one a lone voter"]
     }
 
     /// When a second controller publishes its address, a loopback-bound bootstrap node rebinds
@@ -98,7 +99,7 @@ extension World {
     /// `juju remove-machine -m controller ID`: the machine's agent stops gracefully (its Dqlite
     /// node hands its role over, spec §3.5, §4.7), the node leaves the cluster (REMOVE), the
     /// instance stops, and the Juju-level votes settle (an even count leaves a hot stand-by).
-    mutating func removeMachines(_ ids: [String], trace: inout Trace) -> InputOutcome {
+    mutating func removeMachines(_ ids: [String], force: Bool = false, trace: inout Trace) -> InputOutcome {
         var membership = controllerMembership
         var parsed: [MachineID] = []
         for text in ids {
@@ -110,21 +111,50 @@ extension World {
             }
             parsed.append(id)
         }
-        guard let leader = dqliteLeaderMachine else {
+        let leader = dqliteLeaderMachine
+        guard leader != nil || force else {
             return .failed("no Dqlite leader: the controller database cannot be written", hints: dqliteQuorumHints)
         }
         var notes: [String] = []
         for id in parsed {
-            if machine(id)?.isController == true {
+            if let leader, machine(id)?.isController == true {
                 handOver(from: id, leader: leader, trace: &trace)
                 removeFromDqliteCluster(id, trace: &trace)
             }
             agentLog(id, module: "juju.cmd.jujud", location: "machine.go:460", "machine agent \(id.tag) stopping: machine removed", trace: &trace)
+            heldLogLines.removeAll { $0.server == id }
             removeMachine(id, trace: &trace)
             notes.append("removing machine \(id)")
         }
         settleControllerVotes()
+        scheduleBackstopChecks()
         return .output(notes.map { $0 + "\n" }.joined())
+    }
+
+    /// The controller list changed: each remaining controller's dbaccessor reads it. A lone
+    /// controller whose node cannot become ready within a minute is the back-stop's case.
+    mutating func scheduleBackstopChecks() {
+        let remaining = machines.filter(\.isController)
+        guard remaining.count == 1, let id = remaining.first?.id, let incarnation = runningIncarnation(id) else { return }
+        queue.schedule(.dbaccessorBackstop(id, incarnation: incarnation), at: now + .minutes(1))
+    }
+
+    /// dbaccessor's back-stop (spec §3.4, juju/juju#15959): this node is the only controller
+    /// left and still has no leader after a minute, so its configuration is recovered with it
+    /// as the sole voter and the node restarts.
+    mutating func runBackstop(on id: MachineID, incarnation: Int, trace: inout Trace) {
+        guard runningIncarnation(id) == incarnation, machines.filter(\.isController).map(\.id) == [id],
+              let i = dqliteIndex(id), dqliteNodes[i].node?.isLeader != true else { return }
+        agentLog(id, module: "juju.worker.dbaccessor", location: "worker.go:498", level: .warning,
+                 "reconfiguring Dqlite cluster with this node as the only member", trace: &trace)
+        trace.append(at: now, seq: eventCount, "\(id.tag) dbaccessor: reconfiguring Dqlite cluster with this node as the only member")
+        dqliteProcessDied(id)
+        let hosted = dqliteNodes[i]
+        var durable = hosted.disk ?? RaftDurableState()
+        durable.recover(RaftConfiguration([DqliteNode(id: hosted.nodeID, address: hosted.bindAddress, role: .voter)]))
+        dqliteNodes[i].disk = durable
+        dqliteNodes[i].clusterStore = [hosted.bindAddress]
+        dqliteProcessStarted(id, trace: &trace)
     }
 
     /// `App.Handover` of the departing node, run against the current leader.
@@ -219,5 +249,25 @@ extension World {
         _ = callDqlite(from: client, to: leader, .execSQL(JujuDqlite.upsertControllerNode(controllerID: id.description, nodeID: hosted.nodeID,
                                                                                           bindAddress: host)), trace: &trace)
         if id != 0 { _ = callDqlite(from: client, to: leader, .execSQL(machineRow(id)), trace: &trace) }
+    }
+}
+
+extension World {
+    /// `juju add-unit -m controller controller -n K` (the 4.x path to HA): every unit is a new
+    /// controller machine; Juju-level votes settle as for enable-ha (an even count leaves a hot
+    /// stand-by) and Dqlite roles follow go-dqlite's rules.
+    mutating func addControllerUnits(_ count: Int, trace: inout Trace) -> InputOutcome {
+        guard count > 0 else { return .failed("--num-units must be a positive integer", hints: []) }
+        guard let leader = dqliteLeaderMachine else {
+            return .failed("no Dqlite leader: the controller database cannot be written", hints: dqliteQuorumHints)
+        }
+        for _ in 0..<count {
+            let id = addMachine(jobs: [.manageEnviron])
+            mutate(id) { $0.wantsVote = true }
+        }
+        let master = singularHolder ?? leader
+        queue.schedule(.provisioner(master, incarnation: machine(master)?.incarnation ?? 0), at: now + .seconds(1))
+        settleControllerVotes()
+        return .done
     }
 }

@@ -104,6 +104,8 @@ public enum WorldEvent: Codable, Sendable {
     case dqliteApp(MachineID, incarnation: Int, generation: Int)
     /// A controller's singular-controller lease worker is due (modern flavor).
     case leaseTick(MachineID, incarnation: Int, generation: Int)
+    /// dbaccessor's readiness deadline on the only remaining controller (modern flavor).
+    case dbaccessorBackstop(MachineID, incarnation: Int)
     case deliver(Envelope)
     /// A world-level activity (workload, nemesis) that is not any machine's.
     case driver(DriverEvent)
@@ -117,6 +119,7 @@ public enum WorldEvent: Codable, Sendable {
         case let .raftTimer(id, incarnation, timer): return "\(id.tag) dqlite timer \(timer.rawValue) #\(incarnation)"
         case let .dqliteApp(id, incarnation, _): return "\(id.tag) dqlite app pass #\(incarnation)"
         case let .leaseTick(id, incarnation, _): return "\(id.tag) lease worker #\(incarnation)"
+        case let .dbaccessorBackstop(id, incarnation): return "\(id.tag) dbaccessor readiness deadline #\(incarnation)"
         case let .deliver(e): return "deliver \(e.message) \(Link(from: e.from, to: e.to))"
         case let .driver(d): return "driver \(d)"
         }
@@ -126,7 +129,8 @@ public enum WorldEvent: Codable, Sendable {
     var target: MachineID {
         switch self {
         case .machineTimer(let id, _, _), .memberTimer(let id, _, _), .peergrouper(let id, _, _), .provisioner(let id, _),
-             .raftTimer(let id, _, _), .dqliteApp(let id, _, _), .leaseTick(let id, _, _): return id
+             .raftTimer(let id, _, _), .dqliteApp(let id, _, _), .leaseTick(let id, _, _),
+             .dbaccessorBackstop(let id, _): return id
         case .deliver(let envelope): return envelope.to
         case .driver: return .driverEndpoint
         }
@@ -330,6 +334,8 @@ extension World {
             runDqliteApp(on: id, incarnation: incarnation, generation: generation, trace: &trace)
         case let .leaseTick(id, incarnation, generation):
             runLeaseWorker(on: id, incarnation: incarnation, generation: generation, trace: &trace)
+        case let .dbaccessorBackstop(id, incarnation):
+            runBackstop(on: id, incarnation: incarnation, trace: &trace)
         case let .deliver(envelope):
             deliver(envelope, trace: &trace)
         case let .driver(event):

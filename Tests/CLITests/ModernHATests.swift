@@ -90,3 +90,59 @@ final class ModernHATests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("use enable-ha"), result.stderr)
     }
 }
+
+/// The 4.x path to HA and dbaccessor's back-stop.
+final class ModernControllerUnitTests: XCTestCase {
+    var cli: QuorumCLI!
+
+    override func setUpWithError() throws {
+        cli = try QuorumCLI()
+        try cli.ok(["bootstrap", "ctl", "--flavor", "modern", "--seed", "3", "--clock", "virtual"])
+    }
+
+    override func tearDown() { cli.cleanUp() }
+
+    private func roles() throws -> [String] {
+        try cli.ok(["db-status"]).split(separator: "\n").filter { $0.contains("role: ") }
+            .map { String($0.split(separator: ":").last!.dropFirst()) }
+    }
+
+    func test_addUnitAddsControllerMachinesAndTheClusterFollows() throws {
+        XCTAssertEqual(try cli.ok(["add-unit", "-m", "controller", "controller", "-n", "2"]), "")
+        try cli.ok(["wait", "--until", "settled", "--timeout", "10m"])
+        XCTAssertEqual(try roles(), ["voter", "voter", "voter"])
+        XCTAssertTrue(try cli.ok(["controllers", "--refresh"]).contains("quorum/sim         1      3   3  4.0.0"))
+        try cli.ok(["add-unit", "-m", "controller", "controller"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "10m"])
+        XCTAssertTrue(try cli.ok(["controllers", "--refresh"]).contains("3/4"), "an even count leaves a hot stand-by")
+    }
+
+    func test_addUnitRefusesOtherApplications() throws {
+        let result = try cli.run(["add-unit", "-m", "controller", "mysql"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertEqual(result.stderr, "error: application \"mysql\" not found\n")
+    }
+
+    /// Spec §3.4: with the controller list down to this node and no leader after a minute, the
+    /// node is reconfigured as the only voter, and enable-ha can grow the cluster again.
+    func test_backstopMakesTheLastControllerALoneVoter() throws {
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "10m"])
+        try cli.ok(["fail", "1"])
+        try cli.ok(["fail", "2"])
+        try cli.ok(["advance", "30s"])
+        let refused = try cli.run(["remove-machine", "1", "2"])
+        XCTAssertEqual(refused.code, 1, "no leader: the handover cannot be written")
+        let forced = try cli.run(["remove-machine", "--force", "1", "2"])
+        XCTAssertEqual(forced.stderr, "removing machine 1\nremoving machine 2\n")
+        XCTAssertEqual(try cli.run(["wait", "--until", "primary", "--timeout", "50s"]).code, 4, "no leader before the minute is up")
+        XCTAssertTrue(try cli.ok(["wait", "--until", "primary", "--timeout", "1m"]).hasPrefix("primary after "))
+        XCTAssertEqual(try roles(), ["voter"])
+        XCTAssertEqual(try cli.ok(["enable-ha"]), "maintaining machines: 0\nadding machines: 3, 4\n")
+        try cli.ok(["wait", "--until", "settled", "--timeout", "10m"])
+        XCTAssertEqual(try roles(), ["voter", "voter", "voter"])
+        XCTAssertTrue(try cli.ok(["debug-log", "--replay", "--level", "WARNING"])
+            .contains("WARNING juju.worker.dbaccessor worker.go:498 reconfiguring Dqlite cluster with this node as the only member"),
+                      "the line was held while there was no leader and stored once there was one")
+    }
+}

@@ -11,6 +11,9 @@ struct RemoveMachine: ParsableCommand {
     @Option(name: .customShort("m"), help: "Model (only `controller` is emulated).")
     var model: String = "controller"
 
+    @Flag(help: "Remove the machines even when the controller database cannot take their handover.")
+    var force = false
+
     @Argument(help: "Machine ids to remove.")
     var ids: [String]
 
@@ -20,7 +23,7 @@ struct RemoveMachine: ParsableCommand {
         guard session.world.config.flavor == .modern else {
             throw Failure("remove-machine is the Dqlite-era command; in a legacy environment use destroy-machine")
         }
-        let outcome = session.apply(.removeMachines(ids))
+        let outcome = session.apply(.removeMachines(ids, force: force))
         if case let .failed(message, hints) = outcome { throw Failure(message, hints: hints) }
         try session.save()
         // juju/cmd's Infof: progress goes to stderr.
