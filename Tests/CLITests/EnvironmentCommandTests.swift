@@ -35,8 +35,8 @@ final class EnvironmentCommandTests: XCTestCase {
     func test_modernBootstrapThenStatusShowsControllerTable() throws {
         try cli.ok(["bootstrap", "beta", "--flavor", "modern", "--seed", "1", "--clock", "virtual"])
         XCTAssertEqual(try cli.ok(["status", "-m", "controller"]), """
-        Machine  State    DNS         Inst id                Series  AZ  Message
-        0        started  127.0.0.10  juju-6b0f9f-machine-0  jammy       running
+        Machine  State    DNS         Inst id                Series  AZ  Message  Dqlite
+        0        started  127.0.0.10  juju-6b0f9f-machine-0  jammy       running  voter*
 
         """)
     }

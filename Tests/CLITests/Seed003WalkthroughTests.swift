@@ -68,12 +68,12 @@ final class Seed003WalkthroughTests: XCTestCase {
         try cli.ok(["fail", "3"])
         try cli.ok(["advance", "2m"])
         XCTAssertEqual(try cli.ok(["status", "-m", "controller"]), """
-            Machine  State    DNS         Inst id                Series  AZ  Message
-            0        started  127.0.0.10  juju-f97c28-machine-0  jammy       running
-            2        started  127.0.0.12  juju-f97c28-machine-2  jammy       running
-            3        down     127.0.0.13  juju-f97c28-machine-3  jammy       running
-            4        started  127.0.0.14  juju-f97c28-machine-4  jammy       running
-            5        started  127.0.0.15  juju-f97c28-machine-5  jammy       running
+            Machine  State    DNS         Inst id                Series  AZ  Message  Dqlite
+            0        started  127.0.0.10  juju-f97c28-machine-0  jammy       running  voter*
+            2        started  127.0.0.12  juju-f97c28-machine-2  jammy       running  voter
+            3        down     127.0.0.13  juju-f97c28-machine-3  jammy       running  stand-by
+            4        started  127.0.0.14  juju-f97c28-machine-4  jammy       running  stand-by
+            5        started  127.0.0.15  juju-f97c28-machine-5  jammy       running  voter
 
             """)
         XCTAssertEqual(try cli.ok(["controllers", "--refresh"]), controllersRow(nodes: "5", ha: "5"))

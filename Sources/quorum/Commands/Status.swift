@@ -115,15 +115,23 @@ struct LegacyStatus {
 struct ModernStatus {
     let world: World
 
-    /// The machine table of `juju status -m controller`.
+    /// The machine table of `juju status -m controller`, and after Juju's columns Quorum's
+    /// `Dqlite` column: the node's role in the cluster, `*` marking the leader.
     func table() -> String {
-        var table = GoTable([["Machine", "State", "DNS", "Inst id", "Series", "AZ", "Message"]], trimsTrailingSpaces: true)
+        var table = GoTable([["Machine", "State", "DNS", "Inst id", "Series", "AZ", "Message", "Dqlite"]], trimsTrailingSpaces: true)
         for m in world.machines {
             let agent = AgentView(m, alive: world.agentAlive(m.id))
             table.add([m.id.description, agent.state, m.instanceRunning ? m.id.address : "",
-                       m.instanceID ?? "pending", m.series, "", instanceMessage(m)])
+                       m.instanceID ?? "pending", m.series, "", instanceMessage(m), dqliteMark(m.id)])
         }
         return table.render()
+    }
+
+    /// `voter*` for the leader, the role otherwise, empty for a machine without a node.
+    private func dqliteMark(_ id: MachineID) -> String {
+        guard let hosted = world.dqliteNode(on: id) else { return "" }
+        let role = world.dqliteConfiguration?.role(of: hosted.nodeID)?.description ?? "joining"
+        return role + (world.dqliteLeaderMachine == id ? "*" : "")
     }
 
     func render() -> GoValue {
@@ -146,6 +154,10 @@ struct ModernStatus {
         fields.append(("machine-status", .object([("current", .string(instanceMessage(m).isEmpty ? "pending" : instanceMessage(m)))])))
         fields.append(("series", .string(m.series)))
         if m.instanceRunning { fields.append(("hardware", .string(m.hardware.description))) }
+        if let hosted = world.dqliteNode(on: m.id) {
+            fields.append(("dqlite-role", .string(world.dqliteConfiguration?.role(of: hosted.nodeID)?.description ?? "joining")))
+            fields.append(("dqlite-leader", .bool(world.dqliteLeaderMachine == m.id)))
+        }
         return .object(fields)
     }
 
