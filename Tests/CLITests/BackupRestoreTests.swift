@@ -46,8 +46,9 @@ final class BackupRestoreTests: XCTestCase {
 
     /// Seed 000: "If fewer than half of the original state servers are still running, you cannot
     /// recover through the ensure-availability command … you must restore from a previous
-    /// backup", and "restore the backup to a new environment, which will start you with a
-    /// single state server".
+    /// backup", and "The only way to decrease the number of machines is to create a backup of
+    /// your environment and then restore the backup to a new environment, which will start you
+    /// with a single state server".
     func test_seed000_quorumLossIsRecoveredOnlyByRestoringABackup() throws {
         try threeStateServers()
         let banners = "Preparing to perform backup.....SUCCESS\nBacking up mongo database.....SUCCESS\n"
