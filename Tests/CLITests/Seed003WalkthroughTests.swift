@@ -114,3 +114,43 @@ final class Seed003WalkthroughTests: XCTestCase {
         XCTAssertEqual(result.stderr, "error: machine 0 is the only controller machine\n")
     }
 }
+
+/// Spec §7, the client side: `controllers --refresh` logs in through the cached endpoints in
+/// order, and the address that worked goes first (`recent-server`) for the next time.
+final class ClientEndpointTests: XCTestCase {
+    var cli: QuorumCLI!
+
+    override func setUpWithError() throws {
+        cli = try QuorumCLI()
+        try cli.ok(["bootstrap", "ctl", "--flavor", "modern", "--seed", "3", "--clock", "virtual"])
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "10m"])
+    }
+
+    override func tearDown() { cli.cleanUp() }
+
+    private func endpoints() throws -> [String] {
+        try cli.ok(["controllers", "--refresh", "--format", "yaml"]).split(separator: "\n")
+            .filter { $0.contains("recent-server:") || $0.contains("api-endpoints:") }.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    func test_theClientFallsBackToAnotherControllerAndRemembersIt() throws {
+        XCTAssertEqual(try endpoints(), ["recent-server: 127.0.0.10:17070",
+                                         "api-endpoints: ['127.0.0.10:17070', '127.0.0.11:17070', '127.0.0.12:17070']"])
+        try cli.ok(["fail", "0"])
+        try cli.ok(["advance", "2m"])
+        XCTAssertEqual(try endpoints(), ["recent-server: 127.0.0.11:17070",
+                                         "api-endpoints: ['127.0.0.11:17070', '127.0.0.10:17070', '127.0.0.12:17070']"])
+        try cli.ok(["start", "0"])
+        try cli.ok(["advance", "1m"])
+        XCTAssertEqual(try endpoints().first, "recent-server: 127.0.0.11:17070", "the address that last worked is still tried first")
+    }
+
+    func test_noControllerAnsweringIsAnError() throws {
+        for id in ["0", "1", "2"] { try cli.ok(["fail", id]) }
+        try cli.ok(["advance", "2m"])
+        let result = try cli.run(["controllers", "--refresh"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("error: unable to connect to API: "), result.stderr)
+    }
+}

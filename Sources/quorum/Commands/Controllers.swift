@@ -15,6 +15,8 @@ struct ControllerCache: Codable, Equatable {
     var active: Int
     var total: Int
     var agentVersion: String
+    /// `api-endpoints`, the address that last worked first (`recent-server`).
+    var apiEndpoints: [String]?
 
     static let fileName = "controllers.json"
 
@@ -29,10 +31,24 @@ struct ControllerCache: Codable, Equatable {
         self.agentVersion = agentVersion
     }
 
-    init(world: World) {
+    /// A refresh: the client dials the cached endpoints in order, logs in to the first
+    /// controller that answers, and caches what that login reports (spec §7).
+    init(world: World, previous: ControllerCache?) throws {
         let counts = world.controllerMachineCounts
         self.init(machineCount: world.machines.count, modelCount: 1, active: counts.active, total: counts.total,
                   agentVersion: world.config.agentVersion)
+        let hostPorts = world.controllers.map { [APIHostPort($0.address, port: 17070, scope: .cloudLocal)] }
+        let cached = previous?.apiEndpoints ?? ["\(MachineID(0).address):17070"]
+        let reachable = world.controllers.filter { world.machine($0)?.isRunning == true && world.agentAlive($0) }
+            .map { "\($0.address):17070" }
+        let dialOrder = cached + hostPorts.flatMap { $0.map(\.dialAddress) }.filter { !cached.contains($0) }
+        guard let connected = dialOrder.first(where: reachable.contains) else {
+            throw Failure("unable to connect to API: no controller at \(dialOrder.joined(separator: ", ")) answers")
+        }
+        let host = String(connected.prefix { $0 != ":" })
+        let details = ClientControllerDetails(apiEndpoints: cached)
+            .afterLogin(hostPorts: hostPorts, connectedTo: [APIHostPort(host, port: 17070, scope: .cloudLocal)])
+        apiEndpoints = details.apiEndpoints
     }
 }
 
@@ -44,7 +60,7 @@ struct ControllerView {
 
     func item(cache: ControllerCache) -> ControllerItem {
         ControllerItem(name: world.config.name, currentModel: "controller", user: "admin", access: "superuser",
-                       controllerUUID: world.controllerUUID, apiEndpoints: apiEndpoints, caCert: world.caCertificate,
+                       controllerUUID: world.controllerUUID, apiEndpoints: cache.apiEndpoints ?? apiEndpoints, caCert: world.caCertificate,
                        cloud: "quorum", region: "sim", agentVersion: cache.agentVersion, modelCount: cache.modelCount,
                        machineCount: cache.machineCount,
                        controllerMachines: ControllerMachineCounts(active: cache.active, total: cache.total))
@@ -79,10 +95,10 @@ struct Controllers: ParsableCommand {
             let session = try Session(environment: name, writing: false)
             guard session.world.config.flavor == .modern else { continue }
             let cachePath = session.files.directory + "/" + ControllerCache.fileName
-            var cache = (try? JSONDecoder().decode(ControllerCache.self, from: FileSystem.read(cachePath)))
-                ?? ControllerCache.bootstrapped(session.world.config.agentVersion)
+            let stored = try? JSONDecoder().decode(ControllerCache.self, from: FileSystem.read(cachePath))
+            var cache = stored ?? ControllerCache.bootstrapped(session.world.config.agentVersion)
             if refresh {
-                cache = ControllerCache(world: session.world)
+                cache = try ControllerCache(world: session.world, previous: stored)
                 try FileSystem.writeAtomically(try EnvironmentFiles.encoder.encode(cache), to: cachePath)
             }
             items.append(ControllerView(world: session.world).item(cache: cache))
