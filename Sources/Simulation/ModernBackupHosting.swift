@@ -61,10 +61,10 @@ extension World {
             }
         }
         for table in input.tables {
-            let placeholders = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+            let parameterMarks = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
             let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
             for row in table.rows where Self.keepsOnRestore(table: table, row: row) {
-                let insert = SQLStatement("INSERT INTO \"\(table.name)\" (\(columns)) VALUES (\(placeholders))", row)
+                let insert = SQLStatement("INSERT INTO \"\(table.name)\" (\(columns)) VALUES (\(parameterMarks))", row)
                 guard case .result? = callDqlite(from: client, to: leader, .execSQL(insert), trace: &trace) else {
                     return .failed("restore failed: cannot write a row of \(table.name)", hints: [])
                 }
