@@ -78,7 +78,7 @@ extension World {
 
     mutating func nemesisTick(trace: inout Trace) {
         guard var n = nemesis, n.running else { return }
-        let ids = members.map(\.machine)
+        let ids = nemesisTargets
         if let action = n.choose(), !ids.isEmpty {
             let target = ids[Int(n.rng.next() % UInt64(ids.count))]
             nemesis = n
@@ -123,14 +123,35 @@ extension World {
 
     private mutating func record(_ text: String) { nemesis?.injected.append("\(now) \(text)") }
 
+    /// The machines whose database processes the nemesis aims at: the state servers' mongods
+    /// (legacy) or the controllers' Dqlite nodes (modern).
+    var nemesisTargets: [MachineID] {
+        config.flavor == .legacy ? members.map(\.machine) : dqliteNodes.map(\.machine)
+    }
+
     /// A disk is wiped only while every other member is up and caught up with the primary, so the
     /// loss can never take an acknowledged write with it (that would be an operator's error, not
     /// the replica set's).
     func diskLossIsSafe(_ target: MachineID) -> Bool {
+        if config.flavor == .modern { return dqliteDiskLossIsSafe(target) }
         guard let primary = members.compactMap(\.member).first(where: \.isWritablePrimary) else { return false }
         return members.allSatisfy { h in
             h.machine == target || (h.member != nil && machine(h.machine)?.process == .running
                                     && h.durable.lastApplied >= primary.lastApplied)
+        }
+    }
+
+    /// The same rule for a Dqlite node: a leader exists and every other node that receives the
+    /// log (voters and stand-bys of the leader's configuration) runs and holds the leader's whole
+    /// log. Every committed entry then stays on a majority of voters, and no vote the wiped node
+    /// forgets can matter: no candidate of the leader's term is left (all follow it).
+    func dqliteDiskLossIsSafe(_ target: MachineID) -> Bool {
+        guard let leader = dqliteNodes.first(where: { $0.node?.isLeader == true })?.node else { return false }
+        let lastIndex = leader.lastLogIndex
+        return dqliteNodes.allSatisfy { h in
+            guard h.machine != target, leader.configuration.replicates(to: h.nodeID) else { return true }
+            guard machine(h.machine)?.process == .running, let node = h.node else { return false }
+            return node.lastLogIndex >= lastIndex && node.term == leader.term
         }
     }
 }

@@ -43,6 +43,15 @@ final class NodeDatabaseCache: @unchecked Sendable {
         entries[key] = entry
         return entry.database
     }
+
+    /// Drops every database of an environment (a seed sweep's world that is done), so that a
+    /// long sweep does not keep thousands of them.
+    func forget(environment: String) {
+        let prefix = "\(environment)/"
+        lock.lock()
+        defer { lock.unlock() }
+        entries = entries.filter { !$0.key.hasPrefix(prefix) }
+    }
 }
 
 extension World {
