@@ -156,6 +156,9 @@ extension World {
     /// A committed entry reaches this node's database: the applied index is durable in the
     /// node, and the database is built from the log up to it when read (`NodeDatabaseCache`).
     mutating func applyCommitted(_ payload: EntryPayload, index: LogIndex, on id: MachineID, trace: inout Trace) {
+        if raftChecker != nil, let i = dqliteIndex(id) {
+            raftChecker!.noteApplied(index: index, payload: payload, node: dqliteNodes[i].nodeID, machine: id, at: now)
+        }
         if case .command(let statement) = payload { trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: apply \(index) \(statement)") }
     }
 
@@ -189,6 +192,7 @@ extension World {
     }
 
     mutating func receiveDqliteAnswer(_ id: DqliteRequestID, _ answer: DqliteAnswer) {
+        if dqliteWorkload != nil, receiveDqliteWorkloadAnswer(id, answer) { return }
         dqliteAnswers.append(DqliteAnswerRecord(id: id, answer: answer))
         if dqliteAnswers.count > 64 { dqliteAnswers.removeFirst(dqliteAnswers.count - 64) }
     }

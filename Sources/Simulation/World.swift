@@ -179,6 +179,11 @@ public struct World: Codable, Sendable {
     public internal(set) var dqliteNodes: [HostedDqliteNode] = []
     /// Dqlite answers received by clients, for the commands that wait on them.
     var dqliteAnswers: [DqliteAnswerRecord] = []
+    /// The write workload of a modern seed sweep, if one runs.
+    public internal(set) var dqliteWorkload: DqliteWorkload?
+    /// The Raft safety checker of a modern seed sweep: when set, it looks at the world after
+    /// every event, those run inside a command's or the go-dqlite app's calls included.
+    public internal(set) var raftChecker: DqliteChecker?
 
     /// Bootstraps: machine 0 is created as the first controller and its instance started.
     public init(config: WorldConfig, trace: inout Trace) {
@@ -319,7 +324,17 @@ extension World {
         case let .driver(event):
             drive(event, trace: &trace)
         }
+        if raftChecker != nil { checkRaft(touched: target, trace: &trace) }
+    }
 
+    /// Runs the Raft checker on what the event touched (every node, after a driver event).
+    private mutating func checkRaft(touched: MachineID, trace: inout Trace) {
+        guard var checker = raftChecker else { return }
+        raftChecker = nil
+        let before = checker.violations.count
+        checker.check(self, touched: touched)
+        for violation in checker.violations[before...] { trace.append(at: now, seq: eventCount, "VIOLATION \(violation)") }
+        raftChecker = checker
     }
 
     private mutating func fireTimer(_ timer: MachineTimer, on id: MachineID, incarnation: Int, trace: inout Trace) {
