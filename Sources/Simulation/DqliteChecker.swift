@@ -56,78 +56,82 @@ public struct DqliteChecker: Codable, Sendable {
 
     private static func name(_ hosted: HostedDqliteNode) -> String { "\(hosted.machine.tag) (node \(hosted.nodeID))" }
 
+    /// Runs after every event, so it reads the node's fields in place: binding the node (a
+    /// large value) would copy it each time. Names are only built for a report.
     private mutating func checkNode(_ world: World, at i: Int) {
-        let hosted = world.dqliteNodes[i]
-        let now = world.now
-        guard let node = hosted.node else {
+        let nodeID = world.dqliteNodes[i].nodeID
+        guard world.dqliteNodes[i].node != nil else {
             // Down. With its data directory gone the node starts over: forget what it held.
-            if hosted.disk == nil { track[hosted.nodeID] = nil }
+            if world.dqliteNodes[i].disk == nil { track[nodeID] = nil }
             return
         }
-        let name = Self.name(hosted)
-        var t = track[hosted.nodeID] ?? Track()
+        let now = world.now
+        let term = world.dqliteNodes[i].node!.durable.term
+        let commitIndex = world.dqliteNodes[i].node!.commitIndex
+        let appliedIndex = world.dqliteNodes[i].node!.durable.lastApplied
+        let lastIndex = world.dqliteNodes[i].node!.durable.log.lastIndex
+        let isLeader = world.dqliteNodes[i].node!.state == .leader
+        func name() -> String { Self.name(world.dqliteNodes[i]) }
+        var t = track[nodeID] ?? Track()
 
         // Monotonicity: a node's term and commit index never go back, restarts included
         // (a node restarts with the commit index it applied).
-        if node.term < t.term { fail("\(name) term went back from \(t.term) to \(node.term)", at: now) }
-        if node.commitIndex < t.commitIndex { fail("\(name) commit index went back from \(t.commitIndex) to \(node.commitIndex)", at: now) }
-        if node.appliedIndex > node.commitIndex { fail("\(name) applied \(node.appliedIndex) beyond its commit index \(node.commitIndex)", at: now) }
-        if node.commitIndex > node.lastLogIndex { fail("\(name) commit index \(node.commitIndex) beyond its log (\(node.lastLogIndex))", at: now) }
-        t.term = max(t.term, node.term)
-        t.commitIndex = max(t.commitIndex, node.commitIndex)
+        if term < t.term { fail("\(name()) term went back from \(t.term) to \(term)", at: now) }
+        if commitIndex < t.commitIndex { fail("\(name()) commit index went back from \(t.commitIndex) to \(commitIndex)", at: now) }
+        if appliedIndex > commitIndex { fail("\(name()) applied \(appliedIndex) beyond its commit index \(commitIndex)", at: now) }
+        if commitIndex > lastIndex { fail("\(name()) commit index \(commitIndex) beyond its log (\(lastIndex))", at: now) }
+        t.term = max(t.term, term)
+        t.commitIndex = max(t.commitIndex, commitIndex)
 
         // Election safety, leader append-only, leader completeness.
-        if node.isLeader {
-            if let other = leaderOfTerm[node.term], other != node.id {
+        if isLeader {
+            if let other = leaderOfTerm[term], other != nodeID {
                 let otherName = world.dqliteNodes.first { $0.nodeID == other }.map(Self.name) ?? "node \(other)"
-                fail("two leaders in term \(node.term): \(otherName) and \(name)", at: now)
+                fail("two leaders in term \(term): \(otherName) and \(name())", at: now)
             }
-            leaderOfTerm[node.term] = node.id
-            if t.leaderTerm == node.term {
-                if node.lastLogIndex < t.leaderLastIndex {
-                    fail("leader \(name) log shrank from \(t.leaderLastIndex) to \(node.lastLogIndex) in term \(node.term)", at: now)
+            leaderOfTerm[term] = nodeID
+            if t.leaderTerm == term {
+                if lastIndex < t.leaderLastIndex {
+                    fail("leader \(name()) log shrank from \(t.leaderLastIndex) to \(lastIndex) in term \(term)", at: now)
                 }
-            } else {
-                checkLeaderHoldsCommitted(node, name: name, at: now)
+            } else if let missing = firstCommittedMissing(from: world.dqliteNodes[i].node!.durable.log.entries, leaderTerm: term) {
+                fail("leader \(name()) of term \(term) lacks committed entry \(missing)", at: now)
             }
-            t.leaderTerm = node.term
-            t.leaderLastIndex = node.lastLogIndex
+            t.leaderTerm = term
+            t.leaderLastIndex = lastIndex
         } else {
             t.leaderTerm = nil
         }
 
         // Committed prefixes agree across nodes.
-        var index = t.verified + 1
-        let log = node.durable.log
-        while index <= min(node.commitIndex, log.lastIndex) {
-            let entry = log.entries[Int(index - 1)]
-            let position = Int(index - 1)
-            if position < committed.count {
-                if committed[position].term != entry.term || committed[position].payload != entry.payload {
-                    fail("\(name) committed \(describe(entry)) at \(index) where another node committed \(describe(committed[position], at: index))", at: now)
-                    break
+        if commitIndex > t.verified {
+            let entries = world.dqliteNodes[i].node!.durable.log.entries
+            var index = t.verified + 1
+            while index <= min(commitIndex, lastIndex) {
+                let position = Int(index - 1)
+                if position < committed.count {
+                    if committed[position].term != entries[position].term || committed[position].payload != entries[position].payload {
+                        fail("\(name()) committed \(describe(entries[position])) at \(index) where another node committed \(describe(committed[position], at: index))", at: now)
+                        break
+                    }
+                } else {
+                    committed.append(CommittedEntry(term: entries[position].term, payload: entries[position].payload, commitTerm: term))
+                    checkLeadersHold(index: index, world)
                 }
-            } else {
-                committed.append(CommittedEntry(term: entry.term, payload: entry.payload, commitTerm: node.term))
-                checkLeadersHold(index: index, world)
+                index += 1
             }
-            index += 1
+            t.verified = index - 1
         }
-        t.verified = index - 1
-        track[hosted.nodeID] = t
+        track[nodeID] = t
     }
 
-    /// A new leader (or one seen for the first time in this term) holds every entry committed
-    /// in an earlier term.
-    private mutating func checkLeaderHoldsCommitted(_ node: RaftNode, name: String, at now: Instant) {
-        let entries = node.durable.log.entries
-        for position in committed.indices where committed[position].commitTerm < node.term {
+    /// The first entry committed in a term before `leaderTerm` that a leader's log lacks.
+    private func firstCommittedMissing(from entries: [LogEntry], leaderTerm: RaftTerm) -> Int? {
+        for position in committed.indices where committed[position].commitTerm < leaderTerm {
             guard position < entries.count, entries[position].term == committed[position].term,
-                  entries[position].payload == committed[position].payload else {
-                fail("leader \(name) of term \(node.term) lacks committed entry \(position + 1)", at: now)
-                return
-            }
+                  entries[position].payload == committed[position].payload else { return position + 1 }
         }
+        return nil
     }
 
     /// A newly committed entry is in the log of every running leader of a later term.
@@ -165,10 +169,12 @@ public struct DqliteChecker: Codable, Sendable {
     /// the answer. (Not `dqliteConfiguration`: a paused or cut-off former leader still believes
     /// it leads, with a configuration of its own.)
     private mutating func checkAcknowledgedWrites(_ world: World) {
-        guard let workload = world.dqliteWorkload, workload.acknowledged.count > acknowledgementsChecked else { return }
+        guard (world.dqliteWorkload?.acknowledged.count ?? 0) > acknowledgementsChecked, let workload = world.dqliteWorkload else { return }
         for ack in workload.acknowledged[acknowledgementsChecked...] {
+            // (Its disk may have been wiped since it answered: then the newest configuration.)
             let answering = world.dqliteNode(on: ack.leader)
             let configuration = answering?.node?.configuration ?? answering?.disk?.log.lastConfiguration()?.configuration
+                ?? world.dqliteNodes.compactMap { $0.durable?.log.lastConfiguration() }.max { $0.index < $1.index }?.configuration
             let voters = configuration?.voterIDs ?? []
             let expected = EntryPayload.command(DqliteWorkload.statement(ack.key))
             let position = Int(ack.index - 1)

@@ -329,12 +329,13 @@ extension World {
 
     /// Runs the Raft checker on what the event touched (every node, after a driver event).
     private mutating func checkRaft(touched: MachineID, trace: inout Trace) {
-        guard var checker = raftChecker else { return }
-        raftChecker = nil
-        let before = checker.violations.count
-        checker.check(self, touched: touched)
-        for violation in checker.violations[before...] { trace.append(at: now, seq: eventCount, "VIOLATION \(violation)") }
-        raftChecker = checker
+        // Moved out and back (no copy) so that it can look at the world while it changes.
+        var checker: DqliteChecker?
+        swap(&checker, &raftChecker)
+        let before = checker!.violations.count
+        checker!.check(self, touched: touched)
+        for violation in checker!.violations[before...] { trace.append(at: now, seq: eventCount, "VIOLATION \(violation)") }
+        swap(&checker, &raftChecker)
     }
 
     private mutating func fireTimer(_ timer: MachineTimer, on id: MachineID, incarnation: Int, trace: inout Trace) {
