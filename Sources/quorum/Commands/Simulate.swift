@@ -83,6 +83,7 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        SeedCrashReport.install(replayCommand: replayCommand(seed: nil))
         if let replay { return try runReplay(replay) }
         guard let seeds else { return }
         let started = DispatchTime.now()
@@ -110,7 +111,10 @@ struct Simulate: ParsableCommand {
             let workers = ProcessInfo.processInfo.activeProcessorCount
             while index < count {
                 var trace = Trace(recording: false)
-                box.set(index, flavor.run(seed: range.first + UInt64(index), options: options, trace: &trace))
+                let seed = range.first + UInt64(index)
+                SeedCrashReport.enter(worker: worker, seed: seed)
+                box.set(index, flavor.run(seed: seed, options: options, trace: &trace))
+                SeedCrashReport.leave(worker: worker)
                 index += workers
             }
         }
@@ -119,7 +123,9 @@ struct Simulate: ParsableCommand {
 
     private func runReplay(_ seed: UInt64) throws {
         var trace = Trace()
+        SeedCrashReport.enter(worker: 0, seed: seed)
         let outcome = flavor.run(seed: seed, options: options, trace: &trace)
+        SeedCrashReport.leave(worker: 0)
         if let path = trace.isRecording ? self.trace : nil {
             guard FileManager.default.createFile(atPath: path, contents: Data(trace.text.utf8)) else {
                 throw Failure("cannot write \(path)")
@@ -135,8 +141,14 @@ struct Simulate: ParsableCommand {
         guard !o.passed else { return "seed \(o.seed): ok (\(summary))" }
         var lines = ["seed \(o.seed): FAILED (\(summary))"]
         lines += o.violations.map { "  \($0)" }
-        lines.append("  replay: quorum simulate --flavor \(flavor.rawValue) --members \(members) --faults \(faults.rawValue) --duration \(duration) --workload \(workload.rawValue) --replay \(o.seed) --trace seed-\(o.seed).trace")
+        lines.append("  replay: \(replayCommand(seed: o.seed))")
         return lines.joined(separator: "\n")
+    }
+
+    /// The command that replays `seed` (nil: up to where the seed goes).
+    private func replayCommand(seed: UInt64?) -> String {
+        let command = "quorum simulate --flavor \(flavor.rawValue) --members \(members) --faults \(faults.rawValue) --duration \(duration) --workload \(workload.rawValue) --replay "
+        return seed.map { command + "\($0) --trace seed-\($0).trace" } ?? command
     }
 }
 
