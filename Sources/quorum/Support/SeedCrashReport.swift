@@ -29,7 +29,7 @@ enum SeedCrashReport {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signal in SeedCrashReport.report(signal) }
             sigemptyset(&action.sa_mask)
-            action.sa_flags = 0
+            action.sa_flags = SA_ONSTACK   // a stack overflow leaves no room on the thread's own stack
             sigaction(signal, &action, previous + Int(signal))
         }
     }
