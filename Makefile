@@ -7,6 +7,7 @@ DEB_PACKAGES := pkg-config libbson-dev libsqlite3-dev libdqlite-dev libarchive-d
 SEEDS ?= 0..1999
 DURATION ?= 10m
 TEST_SEEDS ?= 0..29
+MODERN_TEST_SEEDS ?= 0..19
 
 .PHONY: deps build demo test bench sweep clean
 
@@ -24,10 +25,11 @@ test: deps
 	$(SWIFT) test --skip-build
 	@echo "Bounded seed sweep (make sweep runs the full one):"
 	@for m in 3 5 7; do "$$($(SWIFT) build --show-bin-path)/quorum" simulate --members $$m --seeds $(TEST_SEEDS) --duration 2m || exit 1; done
+	@for m in 3 5 7; do "$$($(SWIFT) build --show-bin-path)/quorum" simulate --flavor modern --members $$m --seeds $(MODERN_TEST_SEEDS) --duration 2m || exit 1; done
 
 sweep: deps
 	$(SWIFT) build -c release --product quorum
-	@for m in 3 5 7; do echo "members $$m:"; "$$($(SWIFT) build -c release --show-bin-path)/quorum" simulate --members $$m --seeds $(SEEDS) --duration $(DURATION) || exit 1; done
+	@for f in legacy modern; do for m in 3 5 7; do echo "$$f, members $$m:"; "$$($(SWIFT) build -c release --show-bin-path)/quorum" simulate --flavor $$f --members $$m --seeds $(SEEDS) --duration $(DURATION) || exit 1; done; done
 
 bench: deps
 	$(SWIFT) build -c release --product quorum

@@ -136,6 +136,9 @@ extension World {
 
     mutating func deliverDqliteRequest(_ request: DqliteRequest, id requestID: DqliteRequestID, at id: MachineID, trace: inout Trace) {
         if case .execSQL(let statement) = request, dqliteNode(on: id)?.node?.isLeader == true {
+            // A copy of a request already running here (the simulated network duplicates what
+            // TCP never would) is the node's to recognise, not a second statement to try.
+            guard !execResults.contains(where: { $0.id == requestID }) else { return }
             switch trialExec(statement, on: id) {
             case .failure(let failure):
                 send(.dqliteReply(requestID, .reply(.failure(failure.dqliteFailure))), from: id,
@@ -168,8 +171,8 @@ extension World {
                 applyCommitted(payload, index: index, on: id, trace: &trace)
             case let .reply(request, .result(index)):
                 // RESULT carries what the leader's execution of the statement reported.
+                // Kept (up to the last 256) so that a late copy of the request is still recognised.
                 let result = execResults.first { $0.id == request }
-                execResults.removeAll { $0.id == request }
                 let answer = DqliteAnswer.result(index: index, lastInsertID: result?.lastInsertID ?? 0, rowsAffected: result?.rowsAffected ?? 0)
                 send(.dqliteReply(request, answer), from: id, to: Self.dqliteEndpoint(request.client), trace: &trace)
             case let .reply(request, reply):
@@ -186,6 +189,9 @@ extension World {
     /// A committed entry reaches this node's database: the applied index is durable in the
     /// node, and the database is built from the log up to it when read (`NodeDatabaseCache`).
     mutating func applyCommitted(_ payload: EntryPayload, index: LogIndex, on id: MachineID, trace: inout Trace) {
+        if raftChecker != nil, let i = dqliteIndex(id) {
+            raftChecker!.noteApplied(index: index, payload: payload, node: dqliteNodes[i].nodeID, machine: id, at: now)
+        }
         if case .command(let statement) = payload {
             let text = statement.sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: apply \(index) \(text.prefix(80))")
@@ -211,6 +217,8 @@ extension World {
                                     timeout: Interval = .seconds(5), trace: inout Trace) -> DqliteAnswer? {
         let id = sendDqliteRequest(from: client, to: target, request, trace: &trace)
         let limit = now + timeout
+        nestedCallDepth += 1
+        defer { nestedCallDepth -= 1 }
         while !dqliteAnswers.contains(where: { $0.id == id }) {
             guard stepOnce(by: limit, trace: &trace) else {
                 run(until: limit, trace: &trace)
@@ -222,6 +230,7 @@ extension World {
     }
 
     mutating func receiveDqliteAnswer(_ id: DqliteRequestID, _ answer: DqliteAnswer) {
+        if dqliteWorkload != nil, receiveDqliteWorkloadAnswer(id, answer) { return }
         dqliteAnswers.append(DqliteAnswerRecord(id: id, answer: answer))
         if dqliteAnswers.count > 64 { dqliteAnswers.removeFirst(dqliteAnswers.count - 64) }
     }
@@ -261,6 +270,9 @@ extension World {
     /// cluster.yaml, then either promote ourselves (first pass) or, as leader, adjust roles.
     mutating func runDqliteApp(on id: MachineID, incarnation: Int, generation: Int, trace: inout Trace) {
         guard runningIncarnation(id) == incarnation, let i = dqliteIndex(id), dqliteNodes[i].appGeneration == generation else { return }
+        // A pass waits on requests, running the world meanwhile; one inside another's wait is
+        // put off, so waits never nest deeper than a few levels.
+        guard nestedCallDepth < World.maxNestedCalls else { return scheduleDqliteApp(on: id, after: RolesOptions.retryDelay) }
         let delay = dqliteAppPass(on: id, trace: &trace) ? RolesOptions().rolesAdjustmentFrequency : RolesOptions.retryDelay
         if runningIncarnation(id) == incarnation, let j = dqliteIndex(id), dqliteNodes[j].appGeneration == generation {
             scheduleDqliteApp(on: id, after: delay)

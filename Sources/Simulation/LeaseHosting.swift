@@ -50,6 +50,7 @@ extension World {
 
     mutating func runLeaseWorker(on id: MachineID, incarnation: Int, generation: Int, trace: inout Trace) {
         guard runningIncarnation(id) == incarnation, let i = leaseWorkerIndex(id), leaseWorkers[i].generation == generation else { return }
+        guard nestedCallDepth < World.maxNestedCalls else { return scheduleLeaseTick(on: id, at: now + .seconds(1)) }
         flushHeldLogLines(at: id, trace: &trace)
         let time = now
         var pending = leaseWorkers[i].worker.onTick(now: time)

@@ -25,10 +25,14 @@ final class NodeDatabaseCache: @unchecked Sendable {
     /// `applied` executed in order.
     func database(environment: String, node: UInt64, log: RaftLog, applied: LogIndex) throws -> NodeDatabase {
         let key = "\(environment)/\(node)"
+        // The entry leaves the cache while statements run on it, outside the lock: worlds on
+        // other threads (a sweep's workers) do not wait, and a concurrent reader of the same
+        // node builds a database of its own rather than applying statements twice to this one.
         lock.lock()
-        defer { lock.unlock() }
+        let taken = entries.removeValue(forKey: key)
+        lock.unlock()
         var entry: Entry
-        if let cached = entries[key], cached.applied <= applied,
+        if let cached = taken, cached.applied <= applied,
            cached.applied == 0 || log.entries.indices.contains(Int(cached.applied) - 1) && log.entries[Int(cached.applied) - 1].term == cached.appliedTerm {
             entry = cached
         } else {
@@ -40,8 +44,19 @@ final class NodeDatabaseCache: @unchecked Sendable {
             entry.applied = logEntry.index
             entry.appliedTerm = logEntry.term
         }
+        lock.lock()
         entries[key] = entry
+        lock.unlock()
         return entry.database
+    }
+
+    /// Drops every database of an environment (a seed sweep's world that is done), so that a
+    /// long sweep does not keep thousands of them.
+    func forget(environment: String) {
+        let prefix = "\(environment)/"
+        lock.lock()
+        defer { lock.unlock() }
+        entries = entries.filter { !$0.key.hasPrefix(prefix) }
     }
 }
 

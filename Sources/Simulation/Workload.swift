@@ -6,11 +6,14 @@ import ReplicaSet
 public enum DriverEvent: Codable, Sendable, Equatable, CustomStringConvertible {
     case workloadTick
     case nemesisTick
+    /// The modern flavor's Dqlite write workload.
+    case dqliteWorkloadTick
 
     public var description: String {
         switch self {
         case .workloadTick: return "workload tick"
         case .nemesisTick: return "nemesis tick"
+        case .dqliteWorkloadTick: return "dqlite workload tick"
         }
     }
 }
@@ -109,6 +112,7 @@ extension World {
         switch event {
         case .workloadTick: workloadTick(trace: &trace)
         case .nemesisTick: nemesisTick(trace: &trace)
+        case .dqliteWorkloadTick: dqliteWorkloadTick(trace: &trace)
         }
     }
 }

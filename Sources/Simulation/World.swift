@@ -196,6 +196,14 @@ public struct World: Codable, Sendable {
     public internal(set) var leaseWorkers: [HostedLeaseWorker] = []
     /// Log lines API servers hold until the Dqlite cluster has a leader again.
     var heldLogLines: [HeldLogLine] = []
+    /// How many request waits (`callDqlite`) are running inside one another right now.
+    var nestedCallDepth = 0
+    static let maxNestedCalls = 2
+    /// The write workload of a modern seed sweep, if one runs.
+    public internal(set) var dqliteWorkload: DqliteWorkload?
+    /// The Raft safety checker of a modern seed sweep: when set, it looks at the world after
+    /// every event, those run inside a command's or the go-dqlite app's calls included.
+    public internal(set) var raftChecker: DqliteChecker?
 
     /// Bootstraps: machine 0 is created as the first controller and its instance started.
     public init(config: WorldConfig, trace: inout Trace) {
@@ -341,7 +349,18 @@ extension World {
         case let .driver(event):
             drive(event, trace: &trace)
         }
+        if raftChecker != nil { checkRaft(touched: target, trace: &trace) }
+    }
 
+    /// Runs the Raft checker on what the event touched (every node, after a driver event).
+    private mutating func checkRaft(touched: MachineID, trace: inout Trace) {
+        // Moved out and back (no copy) so that it can look at the world while it changes.
+        var checker: DqliteChecker?
+        swap(&checker, &raftChecker)
+        let before = checker!.violations.count
+        checker!.check(self, touched: touched)
+        for violation in checker!.violations[before...] { trace.append(at: now, seq: eventCount, "VIOLATION \(violation)") }
+        swap(&checker, &raftChecker)
     }
 
     private mutating func fireTimer(_ timer: MachineTimer, on id: MachineID, incarnation: Int, trace: inout Trace) {

@@ -5,7 +5,18 @@ import HACore
 import Simulation
 
 enum SimulateFlavor: String, ExpressibleByArgument, CaseIterable {
+    /// A MongoDB-style replica set of state servers.
     case legacy
+    /// A Dqlite (Raft) cluster of controllers.
+    case modern
+
+    /// One seed of this flavor's sweep.
+    func run(seed: UInt64, options: SweepOptions, trace: inout Trace) -> SeedOutcome {
+        switch self {
+        case .legacy: return ReplicaSetSweep.run(seed: seed, options: options, trace: &trace)
+        case .modern: return DqliteSweep.run(seed: seed, options: options, trace: &trace)
+        }
+    }
 }
 
 extension FaultSelection: ExpressibleByArgument {}
@@ -27,15 +38,16 @@ struct SeedRange: ExpressibleByArgument {
     }
 }
 
-/// `quorum simulate`: seed sweeps of the replica set with faults, per-step invariant checks and
-/// an end-of-run history check; a failing seed is printed with the command that replays it.
+/// `quorum simulate`: seed sweeps of the replica set (legacy) or the Dqlite cluster (modern)
+/// with faults, per-step invariant checks and an end-of-run history check; a failing seed is
+/// printed with the command that replays it.
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Sweep seeds of a simulated cluster under faults and check its invariants.")
 
     @Option(help: "Which database cluster to simulate.")
     var flavor: SimulateFlavor = .legacy
 
-    @Option(help: "Number of replica-set members: 3, 5 or 7.")
+    @Option(help: "Number of replica-set members (legacy) or controllers (modern): 3, 5 or 7.")
     var members = 3
 
     @Option(help: "Seeds to run, A..B inclusive.")
@@ -47,7 +59,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Simulated time of the fault phase per seed.")
     var duration: Interval = .minutes(10)
 
-    @Option(help: "none, or writes: a client inserting keys with w:majority.")
+    @Option(help: "none, or writes: a client inserting keys with w:majority (legacy), or with EXEC_SQL through the Dqlite leader (modern).")
     var workload: WorkloadKind = .writes
 
     @Option(help: "Run this one seed with a full trace.")
@@ -71,6 +83,7 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        SeedCrashReport.install(replayCommand: replayCommand(seed: nil))
         if let replay { return try runReplay(replay) }
         guard let seeds else { return }
         let started = DispatchTime.now()
@@ -92,12 +105,16 @@ struct Simulate: ParsableCommand {
         let count = Int(range.last - range.first + 1)
         let box = OutcomeBox(count: count)
         let options = self.options
+        let flavor = self.flavor
         DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { worker in
             var index = worker
             let workers = ProcessInfo.processInfo.activeProcessorCount
             while index < count {
                 var trace = Trace(recording: false)
-                box.set(index, ReplicaSetSweep.run(seed: range.first + UInt64(index), options: options, trace: &trace))
+                let seed = range.first + UInt64(index)
+                SeedCrashReport.enter(worker: worker, seed: seed)
+                box.set(index, flavor.run(seed: seed, options: options, trace: &trace))
+                SeedCrashReport.leave(worker: worker)
                 index += workers
             }
         }
@@ -106,7 +123,9 @@ struct Simulate: ParsableCommand {
 
     private func runReplay(_ seed: UInt64) throws {
         var trace = Trace()
-        let outcome = ReplicaSetSweep.run(seed: seed, options: options, trace: &trace)
+        SeedCrashReport.enter(worker: 0, seed: seed)
+        let outcome = flavor.run(seed: seed, options: options, trace: &trace)
+        SeedCrashReport.leave(worker: 0)
         if let path = trace.isRecording ? self.trace : nil {
             guard FileManager.default.createFile(atPath: path, contents: Data(trace.text.utf8)) else {
                 throw Failure("cannot write \(path)")
@@ -122,8 +141,14 @@ struct Simulate: ParsableCommand {
         guard !o.passed else { return "seed \(o.seed): ok (\(summary))" }
         var lines = ["seed \(o.seed): FAILED (\(summary))"]
         lines += o.violations.map { "  \($0)" }
-        lines.append("  replay: quorum simulate --flavor \(flavor.rawValue) --members \(members) --faults \(faults.rawValue) --duration \(duration) --workload \(workload.rawValue) --replay \(o.seed) --trace seed-\(o.seed).trace")
+        lines.append("  replay: \(replayCommand(seed: o.seed))")
         return lines.joined(separator: "\n")
+    }
+
+    /// The command that replays `seed` (nil: up to where the seed goes).
+    private func replayCommand(seed: UInt64?) -> String {
+        let command = "quorum simulate --flavor \(flavor.rawValue) --members \(members) --faults \(faults.rawValue) --duration \(duration) --workload \(workload.rawValue) --replay "
+        return seed.map { command + "\($0) --trace seed-\($0).trace" } ?? command
     }
 }
 

@@ -1,0 +1,68 @@
+import HACore
+import RaftCluster
+
+/// One seed of a modern (Dqlite) sweep, issue 5's Raft seed sweep: a controller bootstrapped
+/// and grown to N controllers with `enable-ha -n N` (go-dqlite's role management picks the
+/// voters and stand-bys), a write workload through the leader, a safety phase with the swarm
+/// nemesis and the Raft checks after every event, then a liveness phase that heals everything
+/// and requires convergence with no acknowledged write lost.
+public enum DqliteSweep {
+    /// How long bootstrap and enable-ha may take to settle (provisioning takes up to a minute
+    /// per machine, role management acts every 30 s).
+    static let setupBound: Interval = .minutes(10)
+
+    public static func run(seed: UInt64, options: SweepOptions, trace: inout Trace) -> SeedOutcome {
+        var world = World(config: WorldConfig(name: "sim-\(seed)", flavor: .modern, seed: Seed(seed)), trace: &trace)
+        defer { NodeDatabaseCache.shared.forget(environment: world.environmentUUID) }
+        world.raftChecker = DqliteChecker()
+        var outcome = SeedOutcome(seed: seed, violations: [], acknowledged: 0, unknown: 0, refused: 0, events: 0, faults: [])
+        if let failure = setUp(&world, controllers: options.members, trace: &trace) {
+            outcome.violations = world.raftChecker!.violations + ["\(world.now) \(failure)"]
+            outcome.events = world.eventCount
+            return outcome
+        }
+        if options.writes { world.startDqliteWorkload() }
+        if options.faults == .swarm {
+            var rng = Seed(seed).generator("nemesis")
+            world.startNemesis(Nemesis(profile: SwarmProfile.draw(using: &rng), rng: rng))
+        }
+        world.run(until: world.now + options.duration, trace: &trace)
+        world.stopDqliteWorkload()
+        world.stopNemesisAndHeal(trace: &trace)
+        let settled: (World) -> Bool = { w in w.dqliteConverged && w.dqliteWorkload?.isIdle != false }
+        if !world.run(until: settled, limit: world.now + options.convergenceBound, trace: &trace) {
+            world.raftChecker!.noteNoConvergence(at: world.now, bound: options.convergenceBound, world)
+        }
+        world.raftChecker!.checkNoAcknowledgedWriteLost(world)
+        outcome.violations = world.raftChecker!.violations
+        outcome.acknowledged = world.dqliteWorkload?.acknowledged.count ?? 0
+        outcome.unknown = world.dqliteWorkload?.unknown.count ?? 0
+        outcome.refused = world.dqliteWorkload?.refused.count ?? 0
+        outcome.events = world.eventCount
+        outcome.faults = world.nemesis?.injected ?? []
+        return outcome
+    }
+
+    /// Bootstrap, `enable-ha -n N`, and wait until every controller's node is in the cluster
+    /// with the roles go-dqlite's rules give N nodes. Returns what went wrong, if anything.
+    static func setUp(_ world: inout World, controllers: Int, trace: inout Trace) -> String? {
+        guard case .reached = world.apply(.wait(.settled, timeout: setupBound), trace: &trace) else {
+            return "the bootstrap controller did not settle within \(setupBound): \(world.dqliteConvergenceReport)"
+        }
+        if controllers > 1 {
+            if case let .failed(message, _) = world.apply(.enableHA(["-n", String(controllers)]), trace: &trace) {
+                return "enable-ha -n \(controllers) failed: \(message)"
+            }
+        }
+        let voters = min(controllers, 3), standBys = min(controllers - voters, 3)
+        let ready: (World) -> Bool = { w in
+            guard w.dqliteNodes.count == controllers, w.holds(.settled), w.dqliteConverged,
+                  let configuration = w.dqliteConfiguration else { return false }
+            return configuration.voterCount == voters && configuration.servers.filter { $0.role == .standBy }.count == standBys
+        }
+        guard world.run(until: ready, limit: world.now + setupBound, trace: &trace) else {
+            return "enable-ha -n \(controllers) did not settle into \(voters) voters and \(standBys) stand-bys within \(setupBound): \(world.dqliteConvergenceReport)"
+        }
+        return nil
+    }
+}
