@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation"]),
+        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON"]),
 
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),

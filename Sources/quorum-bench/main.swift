@@ -91,6 +91,24 @@ if FileManager.default.isExecutableFile(atPath: binary.path) {
     figures.append(Figure(name: "quorum status", value: "not measured", unit: "", target: "build the quorum product first"))
 }
 
+let archives = ArchiveBench()
+do {
+    try archives.prepare()
+    let (write, read) = try archives.measure()
+    let mb = Double(archives.totalBytes) / 1_000_000
+    figures.append(Figure(name: "archive write, \(Int(mb)) MB of BSON (ours, gzip)", value: String(format: "%.1f", mb / write.0), unit: "MB/s",
+                          target: "≥ 0.8 × tar czf"))
+    figures.append(Figure(name: "  tar czf, same files", value: String(format: "%.1f", mb / write.1), unit: "MB/s",
+                          target: String(format: "ratio %.2f", write.1 / write.0)))
+    figures.append(Figure(name: "archive read and hash (ours)", value: String(format: "%.1f", mb / read.0), unit: "MB/s",
+                          target: "≥ 0.8 × tar xzf"))
+    figures.append(Figure(name: "  tar xzf, same archive", value: String(format: "%.1f", mb / read.1), unit: "MB/s",
+                          target: String(format: "ratio %.2f", read.1 / read.0)))
+} catch {
+    figures.append(Figure(name: "archive write/read", value: "not measured", unit: "", target: "\(error)"))
+}
+archives.cleanUp()
+
 let width = figures.map(\.name.count).max() ?? 0
 print("| figure | value | unit | target |")
 print("|---|---:|---|---|")
