@@ -139,13 +139,7 @@ public enum SQLTimestamp {
     /// `2026-01-01T00:00:00.000Z`: UTC, milliseconds (truncated), the form
     /// `strftime('%Y-%m-%dT%H:%M:%fZ', …)` produces.
     public static func iso8601(unixMicroseconds: Int64) -> String {
-        let millis = unixMicroseconds >= 0 ? unixMicroseconds / 1_000 : (unixMicroseconds - 999) / 1_000
-        let civil = CivilTime(unixMicroseconds: millis * 1_000)
-        func pad(_ n: Int, _ width: Int) -> String {
-            let text = String(n)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(civil.year, 4))-\(pad(civil.month, 2))-\(pad(civil.day, 2))T"
-            + "\(pad(civil.hour, 2)):\(pad(civil.minute, 2)):\(pad(civil.second, 2)).\(pad(civil.nanosecond / 1_000_000, 3))Z"
+        let civil = CivilTime(unixMicroseconds: unixMicroseconds)
+        return civil.dateTime(separator: "T") + civil.milliseconds + "Z"
     }
 }

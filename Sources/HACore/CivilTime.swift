@@ -52,28 +52,28 @@ public struct CivilTime: Equatable, Sendable {
         "\(pad(year, 4))\(pad(month, 2))\(pad(day, 2))-\(pad(hour, 2))\(pad(minute, 2))\(pad(second, 2))"
     }
 
-    /// Go's `time.RFC3339Nano` in UTC (`encoding/json` of a `time.Time`): trailing zeros of the
-    /// fraction dropped, `Z` for UTC.
-    public var rfc3339Nano: String {
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-        if nanosecond > 0 {
-            var fraction = pad(nanosecond, 9)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            text += "." + fraction
-        }
-        return text + "Z"
+    /// `2006-01-02<separator>15:04:05`, whole seconds.
+    public func dateTime(separator: String = " ") -> String {
+        "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))\(separator)\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
     }
 
-    /// Go's `Time.String()` for a UTC time: `2006-01-02 15:04:05.999999999 +0000 UTC`.
-    public var goString: String {
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-        if nanosecond > 0 {
-            var fraction = pad(nanosecond, 9)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            text += "." + fraction
-        }
-        return text + " +0000 UTC"
+    /// `.999999999` with trailing zeros dropped, empty on a whole second (Go's `.999…` layouts).
+    private var trimmedFraction: String {
+        guard nanosecond > 0 else { return "" }
+        var fraction = pad(nanosecond, 9)
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "." + fraction
     }
+
+    /// `.000`: milliseconds, always three digits (SQLite's `strftime('%f')`).
+    public var milliseconds: String { "." + pad(nanosecond / 1_000_000, 3) }
+
+    /// Go's `time.RFC3339Nano` in UTC (`encoding/json` of a `time.Time`): trailing zeros of the
+    /// fraction dropped, `Z` for UTC.
+    public var rfc3339Nano: String { dateTime(separator: "T") + trimmedFraction + "Z" }
+
+    /// Go's `Time.String()` for a UTC time: `2006-01-02 15:04:05.999999999 +0000 UTC`.
+    public var goString: String { dateTime() + trimmedFraction + " +0000 UTC" }
 
     /// Go's zero `time.Time` as `encoding/json` writes it.
     public static let goZeroRFC3339 = "0001-01-01T00:00:00Z"

@@ -53,8 +53,6 @@ public struct LogLine: Equatable, Sendable {
 
     /// `machine-0: 2014-06-05 20:26:40 INFO juju.cmd.jujud machine.go:419 machine agent started`.
     public var formatted: String {
-        let stamp = CivilTime(unixMicroseconds: time * 1_000).goString.dropLast(" +0000 UTC".count)
-        let seconds = stamp.split(separator: ".").first.map(String.init) ?? String(stamp)
-        return "\(entity): \(seconds) \(level.name) \(module) \(location) \(message)"
+        "\(entity): \(CivilTime(unixMicroseconds: time * 1_000).dateTime()) \(level.name) \(module) \(location) \(message)"
     }
 }

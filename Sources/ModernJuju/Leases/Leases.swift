@@ -39,9 +39,7 @@ public struct LeaseClock: Hashable, Codable, Sendable {
 
     /// `datetime(t)`: truncated to the second.
     public func timestamp(_ instant: Instant) -> String {
-        let t = CivilTime(unixMicroseconds: epochUnixMicros + instant.microseconds)
-        func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2)) \(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2))"
+        CivilTime(unixMicroseconds: epochUnixMicros + instant.microseconds).dateTime()
     }
 
     /// The instant `timestamp` denotes: `instant` truncated to its wall-clock second.
