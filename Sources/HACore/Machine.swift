@@ -94,6 +94,8 @@ public enum MachineDirective: Equatable, Sendable {
     case sendPresencePing(to: MachineID)
     /// A line for the machine's log (and the trace).
     case log(String)
+    /// The agent gave up on its controller and now talks to this one.
+    case apiServerChanged(to: MachineID)
 }
 
 /// Time constants of machines and presence (DESIGN §4), overridable per environment.
@@ -130,6 +132,7 @@ extension Machine {
         if !lastPingAcked, apiServers.count > 1 {
             apiServerIndex = (apiServerIndex + 1) % apiServers.count
             directives.append(.log("no answer from controller; trying machine \(currentAPIServer!)"))
+            directives.append(.apiServerChanged(to: currentAPIServer!))
         }
         directives.append(contentsOf: ping(settings: settings))
         return directives

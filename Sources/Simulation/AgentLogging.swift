@@ -14,11 +14,11 @@ extension World {
     var agentLoggingEnabled: Bool { config.agentLogging == true }
 
     /// An agent logs a line: it travels to the agent's API server like any message.
-    mutating func agentLog(_ id: MachineID, module: String, location: String, level: LogLine.Level = .info,
+    mutating func agentLog(_ id: MachineID, entity: String? = nil, module: String, location: String, level: LogLine.Level = .info,
                            _ message: String, trace: inout Trace) {
         guard agentLoggingEnabled, let m = machine(id), m.isRunning else { return }
         let server = m.isController ? id : (m.currentAPIServer ?? id)
-        let document: Document = ["t": .datetime(wallMicros / 1_000), "e": .string(environmentUUID), "n": .string(id.tag),
+        let document: Document = ["t": .datetime(wallMicros / 1_000), "e": .string(environmentUUID), "n": .string(entity ?? id.tag),
                                   "m": .string(module), "l": .string(location), "v": .int32(level.rawValue), "x": .string(message)]
         send(.logRecord(document), from: id, to: server, trace: &trace)
     }
@@ -93,6 +93,10 @@ extension World {
     mutating func agentStarted(_ id: MachineID, trace: inout Trace) {
         let binary = "\(config.agentVersion)-\(config.series)-amd64"
         agentLog(id, module: "juju.cmd.jujud", location: "machine.go:419", "machine agent \(id.tag) start (\(binary) [gc])", trace: &trace)
+        if config.flavor == .modern, let m = machine(id), !m.isController {
+            logAPIHostPortsUpdate(id, trace: &trace)
+            if let server = m.currentAPIServer { agentConnected(id, to: server, trace: &trace) }
+        }
     }
 
     /// What an agent logs when mongod on its machine says something it cares about.

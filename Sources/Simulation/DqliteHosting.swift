@@ -59,7 +59,17 @@ extension World {
     func machine(ofDqliteAddress address: String) -> MachineID? { dqliteNodes.first { $0.bindAddress == address }?.machine }
 
     /// The machine whose node leads (as the leader itself believes).
-    public var dqliteLeaderMachine: MachineID? { dqliteNodes.first { $0.node?.isLeader == true }?.machine }
+    /// The machine whose node leads. Two nodes may believe they lead for a while (one paused or
+    /// cut off from an older term); the one of the newest term is the leader.
+    public var dqliteLeaderMachine: MachineID? { dqliteLeaderHosted?.machine }
+
+    var dqliteLeaderHosted: HostedDqliteNode? {
+        var best: HostedDqliteNode?
+        for hosted in dqliteNodes where hosted.node?.isLeader == true {
+            if best == nil || hosted.node!.term > best!.node!.term { best = hosted }
+        }
+        return best
+    }
 
     // MARK: Process lifecycle
 
@@ -67,9 +77,15 @@ extension World {
     /// machine with an empty one is either the bootstrap node or a joiner (spec §3.3, §4.2).
     mutating func dqliteProcessStarted(_ id: MachineID, trace: inout Trace) {
         if dqliteIndex(id) == nil {
-            dqliteNodes.append(newDqliteNode(for: id))
-            dqliteNodes.sort { $0.machine < $1.machine }
             // The new controller's charm publishes its address; a loopback-bound node rebinds.
+            runControllerCharm(trace: &trace)
+            guard let hosted = newDqliteNode(for: id) else {
+                // No unique DB bind address: dbaccessor waits for controller.conf to list one.
+                trace.append(at: now, seq: eventCount, "\(id.tag) dbaccessor: no DB bind address for this controller yet")
+                return
+            }
+            dqliteNodes.append(hosted)
+            dqliteNodes.sort { $0.machine < $1.machine }
             rebindLoopbackNodes(trace: &trace)
         }
         let i = dqliteIndex(id)!
@@ -85,7 +101,7 @@ extension World {
         startLeaseWorker(on: id)
     }
 
-    private func newDqliteNode(for id: MachineID) -> HostedDqliteNode {
+    private func newDqliteNode(for id: MachineID) -> HostedDqliteNode? {
         if dqliteNodes.isEmpty {
             return HostedDqliteNode(machine: id, nodeID: Self.dqliteBootstrapID, bindAddress: Self.dqliteBootstrapAddress,
                                     disk: .bootstrap(id: Self.dqliteBootstrapID, address: Self.dqliteBootstrapAddress),
@@ -94,9 +110,10 @@ extension World {
         // `GenerateID(address)`: go-dqlite hashes the address with the time; here the seed.
         var generator = config.seed.generator("dqlite-node-id/\(id.tag)")
         let nodeID = generator.next() | 1
-        // db-bind-addresses: every other controller's cloud-local address, port 17666.
-        let peers = dqliteNodes.map { "\($0.machine.address):\(Self.dqlitePort)" }.sorted()
-        return HostedDqliteNode(machine: id, nodeID: nodeID, bindAddress: "\(id.address):\(Self.dqlitePort)",
+        // db-bind-addresses: its own address to bind, every other controller's to join through.
+        guard let ip = dbBindIP(id) else { return nil }
+        let peers = dbBindAddresses.filter { $0.controllerID != id }.map { "\($0.ip):\(Self.dqlitePort)" }.sorted()
+        return HostedDqliteNode(machine: id, nodeID: nodeID, bindAddress: "\(ip):\(Self.dqlitePort)",
                                 disk: nil, clusterStore: peers, joining: true)
     }
 
@@ -326,7 +343,7 @@ public struct DqliteAnswerRecord: Codable, Sendable, Equatable {
 extension World {
     /// The newest configuration any node holds (the leader's, when there is one).
     public var dqliteConfiguration: RaftConfiguration? {
-        if let leader = dqliteNodes.first(where: { $0.node?.isLeader == true })?.node { return leader.configuration }
+        if let leader = dqliteLeaderHosted?.node { return leader.configuration }
         return dqliteNodes.compactMap { $0.node }.max { $0.configurationIndex < $1.configurationIndex }?.configuration
     }
 

@@ -34,6 +34,12 @@ public enum WorldInput: Codable, Sendable, Equatable {
     case bootstrapController
     /// `restore-backup` of a format-2 backup into this freshly bootstrapped controller.
     case restoreModern(ModernRestoreInput)
+    /// `juju bind controller ENDPOINT=SPACE` (modern flavor).
+    case bindController(endpoint: String, space: String)
+    /// `juju controller-config juju-mgmt-space=SPACE` (modern flavor; empty unsets it).
+    case setManagementSpace(String)
+    /// `juju add-machine -n K` (modern flavor): machines for workloads in the controller model.
+    case addMachines(Int)
 }
 
 /// Conditions `wait --until` understands.
@@ -101,6 +107,12 @@ extension World {
             return addControllerUnits(count, trace: &trace)
         case .bootstrapController:
             return bootstrapControllerDatabase(trace: &trace)
+        case let .bindController(endpoint, space):
+            return bindControllerEndpoint(endpoint, space: space, trace: &trace)
+        case .setManagementSpace(let space):
+            return setManagementSpace(space, trace: &trace)
+        case .addMachines(let count):
+            return addWorkloadMachines(count, trace: &trace)
         case .restoreModern(let input):
             return restoreModern(input, trace: &trace)
         }
@@ -132,7 +144,7 @@ extension World {
     /// A Dqlite leader exists, every running node's app has finished joining, and every
     /// running node in the configuration has applied what the leader committed.
     var dqliteSettled: Bool {
-        guard let leader = dqliteNodes.first(where: { $0.node?.isLeader == true })?.node else { return false }
+        guard let leader = dqliteLeaderHosted?.node else { return false }
         return dqliteNodes.allSatisfy { hosted in
             guard let node = hosted.node else { return true }
             guard hosted.ready else { return false }

@@ -73,11 +73,12 @@ extension World {
     /// to its cloud-local address (spec §3.4): the configuration is recovered with the new
     /// address and the node restarts there.
     mutating func rebindLoopbackNodes(trace: inout Trace) {
-        let controllersUp = machines.filter { $0.isController && $0.instanceRunning }.count
-        guard controllersUp > 1 else { return }
+        guard dbBindAddresses.count > 1 else { return }
         for i in dqliteNodes.indices where dqliteNodes[i].bindAddress.hasPrefix("127.0.0.1:") {
             let id = dqliteNodes[i].machine
-            let newAddress = "\(id.address):\(Self.dqlitePort)"
+            // The charm has not published this controller's own address: it stays on loopback.
+            guard let ip = dbBindIP(id) else { continue }
+            let newAddress = "\(ip):\(Self.dqlitePort)"
             let running = dqliteNodes[i].node != nil
             if running { dqliteProcessDied(id) }
             guard var durable = dqliteNodes[i].disk,
@@ -127,6 +128,8 @@ extension World {
             notes.append("removing machine \(id)")
         }
         settleControllerVotes()
+        // The departed units leave the dbcluster relation.
+        runControllerCharm(trace: &trace)
         scheduleBackstopChecks()
         return .output(notes.map { $0 + "\n" }.joined())
     }

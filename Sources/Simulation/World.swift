@@ -1,5 +1,6 @@
 import BSON
 import HACore
+import ModernJuju
 import RaftCluster
 import ReplicaSet
 
@@ -28,11 +29,18 @@ public struct WorldConfig: Codable, Sendable, Equatable {
     public var controllerUUID: String?
     /// Agents send their log lines to the controllers' database (command-line environments).
     public var agentLogging: Bool?
+    /// Modern: the spaces every machine has an address in (nil: the default space only).
+    public var spaces: [String]?
+    /// Modern: the space the controller application's `dbcluster` endpoint is bound to.
+    public var dbclusterBinding: String?
+    /// Modern: controller config `juju-mgmt-space`, the space agents reach controllers in.
+    public var managementSpace: String?
 
     public init(name: String, flavor: Flavor, seed: Seed, agentVersion: String? = nil, series: String? = nil,
                 machineSettings: MachineSettings = MachineSettings(), network: LinkProfile = LinkProfile(),
                 initiateReplicaSet: Bool = true, environmentUUID: String? = nil, agentLogging: Bool? = nil,
-                controllerUUID: String? = nil) {
+                controllerUUID: String? = nil, spaces: [String]? = nil) {
+        self.spaces = spaces
         self.initiateReplicaSet = initiateReplicaSet
         self.controllerUUID = controllerUUID
         self.agentLogging = agentLogging
@@ -155,7 +163,7 @@ struct RandomStreams: Codable, Sendable {
 /// The whole simulated world: machines, network, presence, the agenda and the random streams.
 /// It is plain `Codable` data: a command loads it, applies itself, runs it and saves it.
 public struct World: Codable, Sendable {
-    public private(set) var config: WorldConfig
+    public internal(set) var config: WorldConfig
     public private(set) var now: Instant = .zero
     public internal(set) var machines: [Machine] = []
     public internal(set) var network = SimNetwork()
@@ -196,6 +204,12 @@ public struct World: Codable, Sendable {
     public internal(set) var leaseWorkers: [HostedLeaseWorker] = []
     /// Log lines API servers hold until the Dqlite cluster has a leader again.
     var heldLogLines: [HeldLogLine] = []
+    /// The controller charm's relation data (modern flavor).
+    var controllerCharm = ControllerCharm()
+    /// Each controller unit's workload status, by machine.
+    public internal(set) var controllerUnits: [ControllerUnitRecord] = []
+    /// controller.conf's `db-bind-addresses`, as the charm last wrote it on every controller.
+    public internal(set) var dbBindAddresses: [DBBindAddress] = []
     /// How many request waits (`callDqlite`) are running inside one another right now.
     var nestedCallDepth = 0
     static let maxNestedCalls = 2
@@ -277,12 +291,18 @@ public struct World: Codable, Sendable {
         let delay = random.provisioning.interval(in: settings.provisioningDelayMin, settings.provisioningDelayMax)
         let instance = instanceID(for: id)
         update(id, trace: &trace) { $0.onProvisioningStarted(instanceID: instance, delay: delay) }
+        // A controller with an instance publishes its API addresses.
+        if config.flavor == .modern, machine(id)?.isController == true { refreshAPIServers() }
     }
 
-    /// Every agent reports to the controllers, in id order.
-    private mutating func refreshAPIServers() {
+    /// Every agent reports to the controllers, in id order; a modern workload agent in the
+    /// order it dials its agent.conf addresses.
+    mutating func refreshAPIServers() {
         let servers = controllers
-        for i in machines.indices { machines[i].onAPIServersChanged(servers) }
+        for i in machines.indices {
+            let modernWorkload = config.flavor == .modern && !machines[i].isController
+            machines[i].onAPIServersChanged(modernWorkload ? workloadAgentAPIServers(machines[i].id) : servers)
+        }
     }
 }
 
@@ -442,6 +462,8 @@ extension World {
                 send(.presencePing(incarnation: incarnation), from: id, to: server, trace: &trace)
             case let .log(line):
                 trace.append(at: now, seq: eventCount, "\(id.tag) \(line)")
+            case let .apiServerChanged(server):
+                agentConnected(id, to: server, trace: &trace)
             }
         }
     }

@@ -16,7 +16,7 @@ struct Quorum: ParsableCommand {
         version: version,
         subcommands: [
             Bootstrap.self, Environments.self, Switch.self, DestroyEnvironment.self,
-            EnsureAvailability.self, DestroyMachine.self, EnableHA.self, AddUnit.self, RemoveMachine.self, Controllers.self, ShowController.self, Fail.self, Start.self, Partition.self, Heal.self, Skew.self,
+            EnsureAvailability.self, DestroyMachine.self, EnableHA.self, AddUnit.self, AddMachine.self, RemoveMachine.self, Bind.self, ControllerConfig.self, Controllers.self, ShowController.self, Fail.self, Start.self, Partition.self, Heal.self, Skew.self,
             Status.self, DBStatus.self, Wait.self, Advance.self, DebugLog.self, CreateBackup.self, VerifyBackup.self, RestoreBackup.self,
             Simulate.self, Scenario.self, Version.self,
         ]

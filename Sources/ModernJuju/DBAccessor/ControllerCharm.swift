@@ -259,7 +259,7 @@ public struct ControllerCharm: Hashable, Codable, Sendable {
 
     /// Python's `repr` of the dict, as the charm logs it: `{'0': '10.0.0.1'}` (insertion order:
     /// leader first, then peers; here in controller-id order).
-    static func pythonDict(_ addresses: [DBBindAddress]) -> String {
+    public static func pythonDict(_ addresses: [DBBindAddress]) -> String {
         "{" + addresses.map { "'\($0.controllerID)': '\($0.ip)'" }.joined(separator: ", ") + "}"
     }
 

@@ -33,8 +33,22 @@ struct Bootstrap: ParsableCommand {
     @Option(help: "With --clock wall, how many simulated seconds pass per wall second.")
     var speed: Double = 1
 
+    @Option(help: "Modern: the spaces every machine has an address in, comma-separated (default: alpha).")
+    var spaces: String?
+
     func validate() throws {
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
+    }
+
+    /// `--spaces a,b`: distinct, non-empty names, modern environments only.
+    private func spaceList() throws -> [String]? {
+        guard let spaces else { return nil }
+        guard flavor == .modern else { throw Failure("--spaces applies to modern environments; legacy machines have one address") }
+        let names = spaces.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.contains(where: \.isEmpty), Set(names).count == names.count, names.count <= 200 else {
+            throw Failure("invalid --spaces \"\(spaces)\": expected distinct, comma-separated space names")
+        }
+        return names
     }
 
     func run() throws {
@@ -47,7 +61,8 @@ struct Bootstrap: ParsableCommand {
         guard !FileSystem.exists(directory) else { throw Failure("environment \"\(name)\" already exists") }
 
         let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
-        let config = WorldConfig(name: name, flavor: flavor, seed: Seed(rootSeed), agentVersion: version, agentLogging: true)
+        let config = WorldConfig(name: name, flavor: flavor, seed: Seed(rootSeed), agentVersion: version, agentLogging: true,
+                                 spaces: try spaceList())
         var trace = Trace()
         var world = World(config: config, trace: &trace)
         var inputs = [WorldInput.wait(.settled, timeout: .minutes(10))]

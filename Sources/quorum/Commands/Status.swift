@@ -118,6 +118,30 @@ struct ModernStatus {
     /// The machine table of `juju status -m controller`, and after Juju's columns Quorum's
     /// `Dqlite` column: the node's role in the cluster, `*` marking the leader.
     func table() -> String {
+        (unitTable().map { $0 + "\n" } ?? "") + machineTable()
+    }
+
+    /// Juju's Unit section, shown (before the machines, where Juju puts it) only while a
+    /// controller unit is not active, such as one blocked on its DB bind address.
+    private func unitTable() -> String? {
+        let units = world.machines.filter { $0.isController && $0.instanceRunning }
+        guard units.contains(where: { world.controllerUnitStatus($0.id) != .active }) else { return nil }
+        var table = GoTable([["Unit", "Workload", "Agent", "Machine", "Public address", "Ports", "Message"]], trimsTrailingSpaces: true)
+        let leader = world.controllerApplicationLeader
+        for m in units {
+            let (workload, message): (String, String)
+            switch world.controllerUnitStatus(m.id) {
+            case .active: (workload, message) = ("active", "")
+            case .blocked(let why): (workload, message) = ("blocked", why)
+            case .error(let why): (workload, message) = ("error", why)
+            }
+            table.add(["controller/\(m.id)" + (leader == m.id ? "*" : ""), workload, world.agentAlive(m.id) ? "idle" : "lost",
+                       m.id.description, m.id.address, "", message])
+        }
+        return table.render()
+    }
+
+    private func machineTable() -> String {
         var table = GoTable([["Machine", "State", "DNS", "Inst id", "Series", "AZ", "Message", "Dqlite"]], trimsTrailingSpaces: true)
         for m in world.machines {
             let agent = AgentView(m, alive: world.agentAlive(m.id))
