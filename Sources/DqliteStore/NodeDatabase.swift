@@ -13,6 +13,9 @@ import RaftCluster
 /// checker compare nodes.
 public final class NodeDatabase: Sendable {
     private let queue: DatabaseQueue
+    /// Statements prepared on the queue's one connection, by SQL; touched only inside the
+    /// queue's serialized closures.
+    nonisolated(unsafe) private var prepared: [String: Statement] = [:]
 
     /// The bookkeeping table of GRDB's migrator: the same on every node, never exported.
     static let migrationsTable = "grdb_migrations"
@@ -45,11 +48,27 @@ public final class NodeDatabase: Sendable {
     public func apply(_ statement: SQLStatement) throws -> (lastInsertID: Int64, rowsAffected: Int64) {
         do {
             return try queue.write { db in
-                try db.execute(sql: statement.sql, arguments: StatementArguments(statement.parameters.map(\.databaseValue)))
+                try self.execute(statement, in: db)
                 return (db.lastInsertedRowID, Int64(db.changesCount))
             }
         } catch {
             throw SQLFailure(error)
+        }
+    }
+
+    /// One statement is prepared once per connection and reused (the same few statements
+    /// arrive thousands of times); SQL holding several statements is run as a script.
+    private func execute(_ statement: SQLStatement, in db: Database) throws {
+        let arguments = StatementArguments(statement.parameters.map(\.databaseValue))
+        guard !statement.sql.utf8.contains(UInt8(ascii: ";")) else { return try db.execute(sql: statement.sql, arguments: arguments) }
+        let reused = try prepared[statement.sql] ?? db.makeStatement(sql: statement.sql)
+        do {
+            try reused.execute(arguments: arguments)
+            prepared[statement.sql] = reused
+        } catch {
+            // A statement that failed keeps its error state: the next use prepares it afresh.
+            prepared[statement.sql] = nil
+            throw error
         }
     }
 
@@ -61,7 +80,7 @@ public final class NodeDatabase: Sendable {
         do {
             try queue.inDatabase { db in
                 try db.inSavepoint {
-                    try db.execute(sql: statement.sql, arguments: StatementArguments(statement.parameters.map(\.databaseValue)))
+                    try self.execute(statement, in: db)
                     outcome = (db.lastInsertedRowID, Int64(db.changesCount))
                     return .rollback
                 }

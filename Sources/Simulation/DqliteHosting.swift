@@ -210,8 +210,9 @@ extension World {
             raftChecker!.noteApplied(index: index, payload: payload, node: dqliteNodes[i].nodeID, machine: id, at: now)
         }
         if case .command(let statement) = payload {
-            let text = statement.sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            trace.append(at: now, seq: eventCount, "\(id.tag) dqlite: apply \(index) \(text.prefix(80))")
+            // Built only when the trace records (sweeps apply millions of entries unrecorded).
+            trace.append(at: now, seq: eventCount,
+                         "\(id.tag) dqlite: apply \(index) \(statement.sql.split(whereSeparator: \.isWhitespace).joined(separator: " ").prefix(80))")
         }
     }
 
