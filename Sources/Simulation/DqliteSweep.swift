@@ -15,10 +15,12 @@ public enum DqliteSweep {
         var world = World(config: WorldConfig(name: "sim-\(seed)", flavor: .modern, seed: Seed(seed)), trace: &trace)
         defer { NodeDatabaseCache.shared.forget(environment: world.environmentUUID) }
         world.raftChecker = DqliteChecker()
+        if options.timeline { world.startTimeline() }
         var outcome = SeedOutcome(seed: seed, violations: [], acknowledged: 0, unknown: 0, refused: 0, events: 0, faults: [])
         if let failure = setUp(&world, controllers: options.members, trace: &trace) {
             outcome.violations = world.raftChecker!.violations + ["\(world.now) \(failure)"]
             outcome.events = world.eventCount
+            outcome.timeline = world.timeline
             return outcome
         }
         if options.writes { world.startDqliteWorkload() }
@@ -40,6 +42,7 @@ public enum DqliteSweep {
         outcome.refused = world.dqliteWorkload?.refused.count ?? 0
         outcome.events = world.eventCount
         outcome.faults = world.nemesis?.injected ?? []
+        outcome.timeline = world.timeline
         return outcome
     }
 

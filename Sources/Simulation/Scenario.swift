@@ -12,12 +12,21 @@ public struct ScenarioRunner {
     /// The last action a timing is measured from, and when it happened.
     var mark: (text: String, at: Instant) = ("start", .zero)
     var client = 0
+    /// Record a timeline from the moment the cluster exists.
+    public var recordsTimeline = false
 
     public init() {}
 
     /// Runs every command of `script` and returns the transcript (comments kept, outputs replaced).
     public static func transcript(of script: String) -> String {
         var runner = ScenarioRunner()
+        return runner.transcript(of: script)
+    }
+
+    /// Runs the script on this runner, so its world (and timeline) can be read afterwards.
+    public mutating func transcript(of script: String) -> String {
+        var runner = self
+        defer { self = runner }
         var out: [String] = []
         for line in script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             if line.hasPrefix("> ") {
@@ -87,6 +96,7 @@ public struct ScenarioRunner {
             let id = w.addMachine(jobs: [.hostUnits, .manageEnviron])
             w.provision(id, trace: &trace)
         }
+        if recordsTimeline { w.startTimeline() }
         _ = w.run(until: { $0.machines.allSatisfy(\.isRunning) }, limit: w.now + .minutes(5), trace: &trace)
         world = w
         return ["machines 0..\(count - 1) started, mongod running on each (\(w.now))"]

@@ -16,6 +16,8 @@ public struct SweepOptions: Sendable {
     public var writes: Bool
     /// How long the healed cluster may take to converge.
     public var convergenceBound: Interval = .minutes(5)
+    /// Record a timeline of the run (a replay asks for one).
+    public var timeline = false
 
     public init(members: Int, faults: FaultSelection, duration: Interval, writes: Bool) {
         self.members = members
@@ -34,6 +36,8 @@ public struct SeedOutcome: Sendable {
     public var refused: Int
     public var events: UInt64
     public var faults: [String]
+    /// The run's timeline, when the options asked for one.
+    public var timeline: Timeline?
 
     public var passed: Bool { violations.isEmpty }
 }
@@ -46,6 +50,7 @@ public enum ReplicaSetSweep {
         var checker = ReplicaSetChecker()
         var world = World(config: WorldConfig(name: "sim-\(seed)", flavor: .legacy, seed: Seed(seed), initiateReplicaSet: false),
                           trace: &trace)
+        if options.timeline { world.startTimeline() }
         for _ in 1..<options.members {
             let id = world.addMachine(jobs: [.hostUnits, .manageEnviron])
             world.provision(id, trace: &trace)
@@ -56,6 +61,7 @@ public enum ReplicaSetSweep {
         var outcome = SeedOutcome(seed: seed, violations: [], acknowledged: 0, unknown: 0, refused: 0, events: 0, faults: [])
         guard step(&world, &checker, until: { $0.replicaSetConverged }, limit: world.now + .minutes(3), trace: &trace) else {
             outcome.violations = checker.violations + ["\(world.now) the initiated set did not elect a primary within 3m0s"]
+            outcome.timeline = world.timeline
             return outcome
         }
         if options.writes { world.startWorkload() }
@@ -78,6 +84,7 @@ public enum ReplicaSetSweep {
         outcome.refused = world.workload?.refused ?? 0
         outcome.events = world.eventCount
         outcome.faults = world.nemesis?.injected ?? []
+        outcome.timeline = world.timeline
         return outcome
     }
 

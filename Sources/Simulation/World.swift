@@ -218,6 +218,8 @@ public struct World: Codable, Sendable {
     /// The Raft safety checker of a modern seed sweep: when set, it looks at the world after
     /// every event, those run inside a command's or the go-dqlite app's calls included.
     public internal(set) var raftChecker: DqliteChecker?
+    /// Members over time, when a replay or scenario asked for a timeline picture.
+    public internal(set) var timeline: Timeline?
 
     /// Bootstraps: machine 0 is created as the first controller and its instance started.
     public init(config: WorldConfig, trace: inout Trace) {
@@ -370,6 +372,7 @@ extension World {
             drive(event, trace: &trace)
         }
         if raftChecker != nil { checkRaft(touched: target, trace: &trace) }
+        if timeline != nil { observeTimeline() }
     }
 
     /// Runs the Raft checker on what the event touched (every node, after a driver event).
@@ -486,6 +489,8 @@ extension World {
         update(id, trace: &trace) { $0.onFault(mode) }
         if wasAlive, mode != .pause { processDied(id, trace: &trace) }
         if mode == .diskLoss { wipeDisk(id, trace: &trace) }
+        if wasAlive { markTimeline(.fault, machine: id, mode.rawValue) }
+        observeTimeline()
     }
 
     /// Resumes or restarts a machine's agent; a paused process gets its held-back events now.
@@ -494,10 +499,12 @@ extension World {
         let wasDead = machine(id).map { $0.process == .stopped || $0.process == .crashed } ?? false
         let settings = config.machineSettings
         update(id, trace: &trace) { $0.onStart(settings: settings) }
+        if wasDead || wasPaused { markTimeline(.restart, machine: id, wasPaused ? "resume" : "start") }
         if wasDead {
             processStarted(id, trace: &trace)
             agentStarted(id, trace: &trace)
         }
+        observeTimeline()
         guard wasPaused else { return }
         let held = parked.filter { $0.event.target == id }
         parked.removeAll { $0.event.target == id }
@@ -508,6 +515,7 @@ extension World {
         network.partition(group, from: others, oneWay: oneWay)
         let direction = oneWay ? "→" : "↔"
         trace.append(at: now, seq: eventCount, "partition \(group.map(\.tag).joined(separator: ",")) \(direction) \(others.map(\.tag).joined(separator: ","))")
+        markTimeline(.partition, machine: nil, "\(group.map(\.description).joined(separator: ",")) \(direction) \(others.map(\.description).joined(separator: ","))")
     }
 
     public mutating func heal(_ machines: [MachineID]?, trace: inout Trace) {
@@ -518,6 +526,7 @@ extension World {
             network.healAll()
             trace.append(at: now, seq: eventCount, "heal all")
         }
+        markTimeline(.heal, machine: nil, machines.map { "heal " + $0.map(\.description).joined(separator: ",") } ?? "heal all")
     }
 
     public mutating func skew(_ id: MachineID, by offset: Interval, trace: inout Trace) {

@@ -15,12 +15,25 @@ struct Scenario: ParsableCommand {
         @Flag(help: "Write each file's actual output back into it instead of comparing.")
         var rewrite = false
 
+        @Option(help: "Draw the members over simulated time into this SVG file (one scenario file only).")
+        var timeline: String?
+
+        func validate() throws {
+            guard timeline == nil || files.count == 1 else { throw ValidationError("--timeline draws one scenario; give one file") }
+        }
+
         func run() throws {
             var mismatched: [String] = []
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { throw Failure("cannot read \(file)") }
                 let script = String(decoding: data, as: UTF8.self)
-                let actual = ScenarioRunner.transcript(of: script)
+                var runner = ScenarioRunner()
+                runner.recordsTimeline = timeline != nil
+                let actual = runner.transcript(of: script)
+                if let path = timeline {
+                    guard let recorded = runner.world?.timeline else { throw Failure("\(file) starts no cluster, so there is nothing to draw") }
+                    try FileSystem.writeAtomically(Data(TimelineSVG(timeline: recorded, title: "quorum scenario run \(file)").render().utf8), to: path)
+                }
                 if rewrite {
                     if actual != script { try FileSystem.writeAtomically(Data(actual.utf8), to: file) }
                     print("\(file): written")

@@ -68,6 +68,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "With --replay, write the trace to this file.")
     var trace: String?
 
+    @Option(help: "With --replay, draw the members over simulated time into this SVG file.")
+    var timeline: String?
+
     @Flag(name: .shortAndLong, help: "Print every seed's outcome, not only failures.")
     var verbose = false
 
@@ -75,6 +78,7 @@ struct Simulate: ParsableCommand {
         guard [3, 5, 7].contains(members) else { throw ValidationError("--members must be 3, 5 or 7") }
         guard (seeds == nil) != (replay == nil) else { throw ValidationError("give either --seeds A..B or --replay SEED") }
         guard trace == nil || replay != nil else { throw ValidationError("--trace goes with --replay") }
+        guard timeline == nil || replay != nil else { throw ValidationError("--timeline goes with --replay") }
         guard duration > .zero else { throw ValidationError("--duration must be positive") }
     }
 
@@ -124,12 +128,18 @@ struct Simulate: ParsableCommand {
     private func runReplay(_ seed: UInt64) throws {
         var trace = Trace()
         SeedCrashReport.enter(worker: 0, seed: seed)
+        var options = self.options
+        options.timeline = timeline != nil
         let outcome = flavor.run(seed: seed, options: options, trace: &trace)
         SeedCrashReport.leave(worker: 0)
         if let path = trace.isRecording ? self.trace : nil {
             guard FileManager.default.createFile(atPath: path, contents: Data(trace.text.utf8)) else {
                 throw Failure("cannot write \(path)")
             }
+        }
+        if let path = timeline, let recorded = outcome.timeline {
+            let title = "quorum simulate --flavor \(flavor.rawValue) --members \(members) --replay \(seed)"
+            try FileSystem.writeAtomically(Data(TimelineSVG(timeline: recorded, title: title).render().utf8), to: path)
         }
         print(describe(outcome))
         for fault in outcome.faults where verbose { print("  fault \(fault)") }
