@@ -9,7 +9,7 @@ DURATION ?= 10m
 TEST_SEEDS ?= 0..29
 MODERN_TEST_SEEDS ?= 0..19
 
-.PHONY: deps build demo test bench sweep clean
+.PHONY: deps build demo test bench sweep fuzz clean
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
@@ -36,5 +36,10 @@ bench: deps
 	$(SWIFT) build -c release --product quorum-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"
 
+# Each fuzz target under libFuzzer for FUZZ_SECONDS (make test replays the stored inputs).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) scripts/fuzz.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

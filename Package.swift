@@ -50,6 +50,13 @@ let package = Package(
 
         .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON"]),
 
+        // Fuzz targets: `make fuzz` builds each executable with libFuzzer (-DFUZZING); a plain
+        // build replays stored inputs, and FuzzTargetsTests replays Fixtures/fuzz/.
+        .target(name: "FuzzTargets", dependencies: ["BSON", "Backups", "Simulation"]),
+        .executableTarget(name: "fuzz-bson", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "fuzz-archive", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "fuzz-scenario", dependencies: ["FuzzTargets"]),
+
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "RaftCluster"]),
@@ -65,6 +72,7 @@ let package = Package(
         .testTarget(name: "BackupsTests", dependencies: [
             "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
         ]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,13 @@
+import FuzzTargets
+
+#if FUZZING
+/// libFuzzer's entry point (built by `make fuzz` with `-sanitize=fuzzer,address`).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    _ = FuzzTargets.scenarioScript(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+#else
+/// Without libFuzzer: replays the inputs named on the command line (files or directories).
+FuzzReplay.run(FuzzTargets.scenarioScript, arguments: Array(CommandLine.arguments.dropFirst()))
+#endif

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs each fuzz target under libFuzzer for a bounded time: `make fuzz FUZZ_SECONDS=600`.
+# Inputs that crash are written to fuzz-artifacts/<target>/; copy them into Fixtures/fuzz/<target>/
+# (named reject-… if the target should refuse them) so FuzzTargetsTests replays them for ever.
+set -euo pipefail
+seconds="${FUZZ_SECONDS:-60}"
+targets="${FUZZ_TARGETS:-bson archive scenario}"
+swift="${SWIFT:-swift}"
+flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library)
+export SWIFT_BACKTRACE=enable=no
+
+for target in $targets; do
+    "$swift" build "${flags[@]}" --product "fuzz-$target" >/dev/null
+done
+bin="$("$swift" build "${flags[@]}" --show-bin-path)"
+
+status=0
+for target in $targets; do
+    corpus="$(mktemp -d)"
+    trap 'rm -rf "$corpus"' EXIT
+    cp -R "Fixtures/fuzz/$target/." "$corpus/"
+    mkdir -p "fuzz-artifacts/$target"
+    log="fuzz-artifacts/$target/last-run.log"
+    echo "fuzz-$target: ${seconds}s"
+    if "$bin/fuzz-$target" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
+        -artifact_prefix="fuzz-artifacts/$target/" -print_final_stats=1 >"$log" 2>&1; then
+        grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed 's/^/  /'
+        echo "  no crash; corpus grew to $(ls "$corpus" | wc -l) inputs"
+    else
+        echo "  CRASH: see $log and fuzz-artifacts/$target/"
+        status=1
+    fi
+    rm -rf "$corpus"
+    trap - EXIT
+done
+exit $status
