@@ -9,7 +9,7 @@ DURATION ?= 10m
 TEST_SEEDS ?= 0..29
 MODERN_TEST_SEEDS ?= 0..19
 
-.PHONY: deps build demo test bench sweep fuzz clean
+.PHONY: deps build demo test bench sweep fuzz crash-check clean
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
@@ -35,6 +35,12 @@ bench: deps
 	$(SWIFT) build -c release --product quorum
 	$(SWIFT) build -c release --product quorum-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"
+
+# SIGKILL of create-backup and of a state-changing command at CRASH_ROUNDS points each.
+CRASH_ROUNDS ?= 50
+crash-check: deps
+	$(SWIFT) build --build-tests
+	QUORUM_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test --skip-build --filter KilledCommandTests
 
 # Each fuzz target under libFuzzer for FUZZ_SECONDS (make test replays the stored inputs).
 FUZZ_SECONDS ?= 60

@@ -1,3 +1,4 @@
+import Backups
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -24,19 +25,22 @@ enum FileSystem {
     }
 
     /// Writes `data` so that `path` holds either its old contents or all of the new ones:
-    /// a temporary file in the same directory, fsync, rename, fsync of the directory.
+    /// an unnamed file in the same directory (see `AtomicOutput`), fsync, rename, fsync of the directory.
     static func writeAtomically(_ data: Data, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw Failure("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let ok = data.withUnsafeBytes { writeAll(fd, $0) } && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+        do {
+            try AtomicOutput.write(to: path) { temporary in
+                let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { throw Failure("cannot write \(path): \(String(cString: strerror(errno)))") }
+                defer { close(fd) }
+                guard data.withUnsafeBytes({ writeAll(fd, $0) }) else {
+                    throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+            }
+        } catch let error as Failure {
+            throw error
+        } catch {
+            throw Failure("cannot write \(path): \(error)")
         }
-        syncDirectory(directory)
     }
 
     /// Appends `data` to `path` and fsyncs it; returns the file's new size.
@@ -77,11 +81,6 @@ enum FileSystem {
             offset += n
         }
         return true
-    }
-
-    private static func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
     }
 }
 
