@@ -42,13 +42,16 @@ let package = Package(
             "HACore", "BSON", "CArchive", "RaftCluster", "DqliteStore",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
         ]),
+        // The live runtime: libdqlite nodes in agent processes, the Dqlite wire client, supervision.
+        .target(name: "Live", dependencies: ["HACore", "CDqlite", "RaftCluster", "ModernJuju", "DqliteStore"]),
         .executableTarget(name: "quorum", dependencies: [
+            "Live",
             "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "ModernJuju", "RaftCluster", "DqliteStore", "Backups", "BSON",
             "CBSON", "CDqlite", "CArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON"]),
+        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON", "Live"]),
 
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "BackupsTests", dependencies: [
             "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
         ]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "RaftCluster", "ModernJuju"]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],
     swiftLanguageModes: [.v5]
