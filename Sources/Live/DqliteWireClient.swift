@@ -12,6 +12,8 @@ public final class DqliteConnection {
     /// Connects and sends the version-1 handshake (the server does not answer it).
     public init(address: String, timeout: Double = 5) throws {
         self.address = address
+        // An agent whose links to this machine are cut cannot reach it either.
+        if LinkFilter.shared.isBlocked(address) { throw DqliteError.io("link to \(address) is cut") }
         do {
             stream = try TCPStream.connect(to: address, timeout: timeout)
             var hello = WireWriter()
