@@ -71,6 +71,7 @@ public final class Agent {
 
     /// Runs until SIGTERM/SIGINT; returns the exit status.
     public func run() -> Int32 {
+        Supervisor.closeInheritedDescriptors()
         // Block the stop signals in every thread (libdqlite's included) and take them with sigwait.
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)

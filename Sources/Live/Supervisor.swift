@@ -40,6 +40,17 @@ public enum Supervisor {
         return pid
     }
 
+    /// Closes every descriptor above stderr that this process inherited (its parent's lock files,
+    /// a test runner's pipes): an agent outlives the command that started it and must hold none.
+    public static func closeInheritedDescriptors() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in entries.compactMap(Int32.init) where fd > 2 {
+            // The runtime's own event descriptors (epoll, eventfd) are anonymous inodes: keep them.
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? ""
+            if !target.hasPrefix("anon_inode:") { Glibc.close(fd) }
+        }
+    }
+
     /// Whether `pid` runs (not a zombie) and is a quorum agent.
     public static func isAgentAlive(_ pid: pid_t) -> Bool {
         guard pid > 0, Glibc.kill(pid, 0) == 0 || errno == EPERM else { return false }
