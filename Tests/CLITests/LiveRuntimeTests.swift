@@ -124,6 +124,29 @@ final class LiveRuntimeTests: LiveCLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("live")))
     }
 
+    func testPartitionCutsTheLeaderOffUntilHealed() throws {
+        try bootstrapLive()
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+        let leader = try XCTUnwrap(try dqliteColumn().first { $0.value == "voter*" }?.key)
+        try cli.ok(["partition", leader])
+        // Cut off from both peers, the old leader steps down and the majority elects another.
+        let deadline = Date().addingTimeInterval(20)
+        var leaders: [String] = []
+        while Date() < deadline {
+            leaders = try dqliteColumn().filter { $0.value == "voter*" }.map(\.key)
+            if leaders.count == 1, leaders[0] != leader { break }
+            usleep(250_000)
+        }
+        XCTAssertEqual(leaders.count, 1)
+        XCTAssertNotEqual(leaders.first, leader, "the partitioned leader still leads")
+        XCTAssertEqual(try machineStates()[leader], "started", "a partition is not a crash")
+        try cli.ok(["heal", "--all"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+        XCTAssertEqual(try roleCounts(), ["voter": 3])
+        try cli.ok(["destroy-environment", "live", "-y"])
+    }
+
     func testCrashStopPauseAndStartAreRealSignals() throws {
         try bootstrapLive()
         try cli.ok(["enable-ha"])
