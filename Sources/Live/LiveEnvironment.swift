@@ -256,9 +256,10 @@ extension LiveEnvironment {
     /// `bootstrap NAME --flavor modern --runtime live`: machine 0's agent, the controller
     /// schema (`Migrations/`, in order, through the leader) and the bootstrap rows.
     public static func bootstrap(directory: String, name: String, agentVersion: String, port: Int = JujuDqlite.port,
-                                 addressBase: Int = 10, rolesInterval: Double = 30, executable: String? = nil) throws -> LiveEnvironment {
-        let state = LiveEnvironmentState(name: name, agentVersion: agentVersion, controllerUUID: UUID().uuidString.lowercased(),
-                                         modelUUID: UUID().uuidString.lowercased(), port: port, addressBase: addressBase,
+                                 addressBase: Int = 10, rolesInterval: Double = 30, executable: String? = nil,
+                                 controllerUUID: String? = nil, modelUUID: String? = nil) throws -> LiveEnvironment {
+        let state = LiveEnvironmentState(name: name, agentVersion: agentVersion, controllerUUID: controllerUUID ?? UUID().uuidString.lowercased(),
+                                         modelUUID: modelUUID ?? UUID().uuidString.lowercased(), port: port, addressBase: addressBase,
                                          rolesInterval: rolesInterval, machines: [],
                                          controllers: [], nextMachineNumber: 1)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -492,6 +493,69 @@ extension LiveEnvironment {
                 throw LiveError("not \(target.rawValue) after \(Int(timeout))s")
             }
             usleep(250_000)
+        }
+    }
+}
+
+// MARK: - Backups (format 2, through the leader)
+
+/// One table of the controller database, as a backup carries it.
+public struct LiveTable: Sendable, Equatable {
+    public var name: String
+    public var columns: [String]
+    public var rows: [[SQLValue]]
+
+    public init(name: String, columns: [String], rows: [[SQLValue]]) {
+        self.name = name
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+extension LiveEnvironment {
+    /// Every controller table, read with QUERY_SQL through the Dqlite leader (Juju 4's backup
+    /// facade), in creation order.
+    public func dumpController() throws -> [LiveTable] {
+        try withController { c in
+            let names = try c.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").rows.compactMap { $0.first?.textValue }
+            return try names.filter { !$0.hasPrefix("sqlite_") && $0 != "grdb_migrations" }.map { name in
+                let rows = try c.query("SELECT * FROM \"\(name)\" ORDER BY rowid")
+                return LiveTable(name: name, columns: rows.columns, rows: rows.rows)
+            }
+        }
+    }
+
+    /// The machine that serves the backup: the first running controller.
+    public var backupOrigin: LiveMachine? {
+        activeMachines.first { isRunning($0.id) && !isPaused($0.id) }
+    }
+
+    /// Replaces the freshly bootstrapped controller database's contents with a backup's: every
+    /// table emptied (children first) and refilled (parents first) through the leader, keeping
+    /// only this controller's own node and machine rows; leases stay behind.
+    public func restore(_ tables: [LiveTable]) throws {
+        try withController(timeout: 30) { c in
+            for table in tables.reversed() { try c.exec("DELETE FROM \"\(table.name)\"") }
+            for table in tables {
+                let marks = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+                let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                for row in table.rows where Self.keepsOnRestore(table: table, row: row) {
+                    try c.exec("INSERT INTO \"\(table.name)\" (\(columns)) VALUES (\(marks))", row)
+                }
+            }
+            guard let machine = machine(0) else { return }
+            try c.exec(JujuDqlite.upsertControllerNode(controllerID: "0", nodeID: machine.nodeID, bindAddress: machine.ip))
+            try c.exec(machineRow(0))
+        }
+    }
+
+    static func keepsOnRestore(table: LiveTable, row: [SQLValue]) -> Bool {
+        func column(_ name: String) -> SQLValue? { table.columns.firstIndex(of: name).map { row[$0] } }
+        switch table.name {
+        case "controller_node", "controller_api_address": return column("controller_id")?.textValue == "0"
+        case "machine": return column("is_controller") == .boolean(false) || column("is_controller") == .integer(0)
+        case "lease", "lease_pin": return false
+        default: return true
         }
     }
 }

@@ -181,3 +181,32 @@ final class LiveRuntimeTests: LiveCLITestCase {
         try cli.ok(["destroy-environment", "live", "-y"])
     }
 }
+
+final class LiveBackupTests: LiveCLITestCase {
+    func testCreateBackupReadsTheLiveClusterAndRestoreBuildsANewLiveController() throws {
+        try bootstrapLive("src")
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+        let created = try cli.ok(["create-backup", "--filename", "live.tar.gz"])
+        XCTAssertTrue(created.hasSuffix("Downloaded to live.tar.gz\n"), created)
+        let verified = try cli.ok(["verify-backup", cli.path("live.tar.gz")])
+        XCTAssertTrue(verified.contains("format: modern (format 2)"), verified)
+        XCTAssertTrue(verified.contains("HA nodes: 3"), verified)
+        XCTAssertTrue(verified.contains("controller_node: 3"), verified)
+        let controllerUUID = try XCTUnwrap(verified.split(separator: "\n").first { $0.hasPrefix("controller: ") }).dropFirst("controller: ".count)
+        try cli.ok(["destroy-environment", "src", "-y"])
+
+        let base = Int.random(in: 160...230)
+        let port = try LiveAgents.freePort()
+        XCTAssertEqual(try cli.ok(["restore-backup", cli.path("live.tar.gz"), "--into", "restored", "--runtime", "live",
+                                   "--live-address-base", String(base), "--live-port", String(port)]),
+                       "restore from \"\(cli.path("live.tar.gz"))\" completed\n")
+        XCTAssertEqual(try dqliteColumn(), ["0": "voter*"], "the restored controller is a single live node")
+        // A backup of the restored controller carries the original identity and one controller node.
+        try cli.ok(["create-backup", "--filename", "again.tar.gz"])
+        let again = try cli.ok(["verify-backup", cli.path("again.tar.gz")])
+        XCTAssertTrue(again.contains("controller: \(controllerUUID)"), again)
+        XCTAssertTrue(again.contains("controller_node: 1"), again)
+        try cli.ok(["destroy-environment", "restored", "-y"])
+    }
+}
