@@ -16,8 +16,14 @@ public struct AgentOptions: Sendable {
     public var cluster: [String]
     /// go-dqlite's roles adjustment frequency (30 s by default).
     public var rolesInterval: Double
+    /// The controller model and controller: the singular-controller lease's key.
+    public var modelUUID: String?
+    public var controllerUUID: String?
 
-    public init(machine: Int, directory: String, ip: String, port: Int, nodeID: UInt64, cluster: [String], rolesInterval: Double) {
+    public init(machine: Int, directory: String, ip: String, port: Int, nodeID: UInt64, cluster: [String], rolesInterval: Double,
+                modelUUID: String? = nil, controllerUUID: String? = nil) {
+        self.modelUUID = modelUUID
+        self.controllerUUID = controllerUUID
         self.machine = machine
         self.directory = directory
         self.ip = ip
@@ -33,6 +39,7 @@ public struct AgentOptions: Sendable {
         ["agent", "--machine", String(machine), "--dir", directory, "--ip", ip, "--port", String(port),
          "--node-id", String(nodeID), "--roles-interval", String(rolesInterval)]
             + (cluster.isEmpty ? [] : ["--cluster", cluster.joined(separator: ",")])
+            + (modelUUID.map { ["--model-uuid", $0] } ?? []) + (controllerUUID.map { ["--controller-uuid", $0] } ?? [])
     }
 }
 
@@ -58,6 +65,7 @@ public final class Agent {
     private var stopping = false
     private var roles: RoleManager!
     private var node: DqliteNodeHost!
+    private var leases: LeaseRunner?
 
     public init(options: AgentOptions) {
         self.options = options
@@ -96,6 +104,18 @@ public final class Agent {
             try "\(port)\n".write(toFile: files.controlPort, atomically: true, encoding: .utf8)
             Thread.detachNewThread { [self] in serveControl(fd) }
             Thread.detachNewThread { [self] in roleLoop() }
+            if let modelUUID = options.modelUUID, let controllerUUID = options.controllerUUID {
+                let lease = LeaseRunner(holder: String(options.machine), modelUUID: modelUUID, controllerUUID: controllerUUID,
+                                        nodeID: options.nodeID) { [self] in
+                    passLock.lock()
+                    let addresses = roles.knownAddresses
+                    passLock.unlock()
+                    return DqliteClient(addresses: addresses, dialTimeout: 1, clientID: options.nodeID)
+                }
+                lease.log = { [weak self] in self?.log($0) }
+                leases = lease
+                Thread.detachNewThread { [self] in leaseLoop() }
+            }
         } catch {
             log("agent failed to start: \(error)")
             try? FileManager.default.removeItem(atPath: files.pid)
@@ -135,6 +155,18 @@ public final class Agent {
         }
     }
 
+    /// The singular-controller lease worker ticks once a second.
+    private func leaseLoop() {
+        while true {
+            passLock.lock()
+            let stop = stopping
+            passLock.unlock()
+            if stop { return }
+            leases?.tick()
+            usleep(1_000_000)
+        }
+    }
+
     private func roleLoop() {
         while true {
             let ok = rolePass()
@@ -166,7 +198,7 @@ public final class Agent {
               let op = request["op"] as? String else { return ["ok": false, "error": "malformed request"] }
         switch op {
         case "ping":
-            return ["ok": true, "machine": options.machine, "node-id": String(options.nodeID), "address": options.address,
+            return ["ok": true, "singular": leases?.holdsLease ?? false, "machine": options.machine, "node-id": String(options.nodeID), "address": options.address,
                     "pid": Int(getpid()), "ready": roles.ready, "partitioned-from": LinkFilter.shared.blockedHosts]
         case "partition":
             let hosts = request["hosts"] as? [String] ?? []

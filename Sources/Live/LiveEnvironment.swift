@@ -119,7 +119,8 @@ public final class LiveEnvironment {
         try? FileManager.default.removeItem(atPath: files.controlPort)
         try? FileManager.default.removeItem(atPath: files.pid)
         let options = AgentOptions(machine: machine.id, directory: files.directory, ip: machine.ip, port: state.port,
-                                   nodeID: machine.nodeID, cluster: cluster, rolesInterval: state.rolesInterval)
+                                   nodeID: machine.nodeID, cluster: cluster, rolesInterval: state.rolesInterval,
+                                   modelUUID: state.modelUUID, controllerUUID: state.controllerUUID)
         let pid = try Supervisor.spawnDetached(executable: executable, arguments: options.arguments, logFile: files.log)
         let deadline = monotonicSeconds() + 15
         while monotonicSeconds() < deadline {

@@ -15,6 +15,8 @@ public final class RoleManager {
     public let joinFlagPath: String
     public let config: RolesConfig
     public private(set) var ready = false
+    /// The cluster's addresses as last seen (the store other clients of this agent use).
+    public var knownAddresses: [String] { client.addresses }
     public var log: (String) -> Void = { _ in }
     private let client: DqliteClient
 

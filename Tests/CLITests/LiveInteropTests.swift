@@ -56,6 +56,19 @@ final class LiveInteropTests: LiveCLITestCase {
             XCTAssertEqual(node[1].split(separator: ":").first.map(String.init), row[2] as? String)
         }
 
+        // The controllers' singular-controller lease lives in the real database: one holder.
+        var holders: [String] = []
+        let leaseDeadline = Date().addingTimeInterval(15)
+        while Date() < leaseDeadline, holders.isEmpty {
+            let lease = try python(["query", "controller",
+                                    "SELECT l.holder FROM lease l JOIN lease_type t ON t.id = l.lease_type_id WHERE t.type = 'singular-controller'"]
+                                   + addresses)
+            holders = lease.out.split(separator: "\n").map(String.init)
+            if holders.isEmpty { usleep(500_000) }
+        }
+        XCTAssertEqual(holders.count, 1, "\(holders)")
+        XCTAssertTrue(["[\"0\"]", "[\"1\"]", "[\"2\"]"].contains(holders.first ?? ""), "\(holders)")
+
         let before = try python(["leader"] + addresses)
         XCTAssertEqual(before.code, 0)
         let leaderAddress = try XCTUnwrap(before.out.split(separator: " ").last).trimmingCharacters(in: .whitespacesAndNewlines)

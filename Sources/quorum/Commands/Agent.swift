@@ -15,10 +15,13 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("node-id")) var nodeID: UInt64
     @Option var cluster: String?
     @Option(name: .customLong("roles-interval")) var rolesInterval: Double = 30
+    @Option(name: .customLong("model-uuid")) var modelUUID: String?
+    @Option(name: .customLong("controller-uuid")) var controllerUUID: String?
 
     func run() throws {
         let options = AgentOptions(machine: machine, directory: dir, ip: ip, port: port, nodeID: nodeID,
-                                   cluster: cluster?.split(separator: ",").map(String.init) ?? [], rolesInterval: rolesInterval)
+                                   cluster: cluster?.split(separator: ",").map(String.init) ?? [], rolesInterval: rolesInterval,
+                                   modelUUID: modelUUID, controllerUUID: controllerUUID)
         Foundation.exit(Agent(options: options).run())
     }
 }
