@@ -124,6 +124,30 @@ final class LiveRuntimeTests: LiveCLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("live")))
     }
 
+    func testStopOfTheLeaderHandsItsVoteAndLeadershipOver() throws {
+        try bootstrapLive()
+        try cli.ok(["enable-ha", "-n", "5"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+        XCTAssertEqual(try roleCounts(), ["voter": 3, "stand-by": 2])
+        let leader = try XCTUnwrap(try dqliteColumn().first { $0.value == "voter*" }?.key)
+        try cli.ok(["fail", leader, "--mode", "stop"])
+        // go-dqlite's Handover: a stand-by takes the vote, leadership is transferred, the
+        // departing node demotes itself to spare, all before the process exits.
+        let log = try String(contentsOfFile: cli.path("live/machines/\(leader)/agent.log"), encoding: .utf8)
+        let handover = log.components(separatedBy: "received signal 15").last ?? ""
+        XCTAssertTrue(handover.contains("assigned voter to node"), log)
+        XCTAssertTrue(handover.contains("transferred leadership to node"), log)
+        XCTAssertTrue(handover.contains("demoted ourselves to spare"), log)
+        // The new leader's adjustment may briefly see four voters; once settled there are three.
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+        let roles = try dqliteColumn()
+        XCTAssertEqual(roles[leader], "spare")
+        XCTAssertEqual(roles.values.filter { $0.hasPrefix("voter") }.count, 3, "\(roles)")
+        XCTAssertEqual(roles.values.filter { $0 == "voter*" }.count, 1, "\(roles)")
+        XCTAssertEqual(try machineStates()[leader], "down")
+        try cli.ok(["destroy-environment", "live", "-y"])
+    }
+
     func testPartitionCutsTheLeaderOffUntilHealed() throws {
         try bootstrapLive()
         try cli.ok(["enable-ha"])
