@@ -224,6 +224,11 @@ public final class LiveEnvironment {
         state.nextMachineNumber = membership.nextMachineNumber
     }
 
+    /// A stand-in for the controller's CA certificate: PEM-shaped, not a real key.
+    public var caCertificate: String {
+        "-----BEGIN CERTIFICATE-----\n\(state.controllerUUID.replacingOccurrences(of: "-", with: ""))\n-----END CERTIFICATE-----\n"
+    }
+
     public func instanceID(of id: Int) -> String { "juju-\(state.modelUUID.prefix(6))-\(id)" }
 
     func newMachine(_ id: Int) -> LiveMachine {
@@ -279,7 +284,7 @@ extension LiveEnvironment {
                 }
                 try c.exec(SQLStatement("INSERT INTO controller (uuid, model_uuid, target_version, api_port, ca_cert) VALUES (?, ?, ?, ?, ?)",
                                         [.text(state.controllerUUID), .text(state.modelUUID), .text(agentVersion), .text("17070"),
-                                         .text("-----BEGIN CERTIFICATE-----\nquorum-live\n-----END CERTIFICATE-----\n")]))
+                                         .text(env.caCertificate)]))
                 try c.exec(SQLStatement("""
                     INSERT INTO model (uuid, activated, name, qualifier, model_type_id, life_id, cloud_name, cloud_region_name, agent_version)
                     VALUES (?, TRUE, 'controller', 'admin', 0, 0, 'quorum', 'live', ?)

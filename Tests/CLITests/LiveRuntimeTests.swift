@@ -107,6 +107,8 @@ final class LiveRuntimeTests: LiveCLITestCase {
         XCTAssertEqual(try roleCounts(), ["voter": 3])
         XCTAssertEqual(try dqliteColumn().values.filter { $0.hasSuffix("*") }.count, 1, "one leader")
         XCTAssertEqual(try haColumn(), "3")
+        let show = try cli.ok(["show-controller", "--format", "json"])
+        XCTAssertEqual(show.components(separatedBy: "\"ha-status\":\"ha-enabled\"").count - 1, 3, show)
         let dbStatus = try cli.ok(["db-status"])
         XCTAssertTrue(dbStatus.contains("has-quorum: true"), dbStatus)
         XCTAssertEqual(dbStatus.components(separatedBy: "role: voter").count - 1, 3, dbStatus)

@@ -126,6 +126,10 @@ struct ShowController: ParsableCommand {
     var format: ShowControllerFormat = .yaml
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment) {
+            print(formatShowController([LiveStatus(env: live).showController()], format: format), terminator: "")
+            return
+        }
         let session = try Session(environment: env.environment, writing: false)
         guard session.world.config.flavor == .modern else {
             throw Failure("show-controller is a Dqlite-era command; a legacy environment has state servers, see status")

@@ -115,12 +115,27 @@ struct LiveStatus {
         return .object(doc)
     }
 
+    /// `show-controller`: the controller machines with Juju's HA status, from presence.
+    func showController() -> ShowControllerDetails {
+        let machines = env.membership.controllers.map { c -> ControllerMachine in
+            var c = c
+            c.instanceID = env.instanceID(of: c.id.number)
+            return c
+        }
+        let count = env.activeMachines.count
+        return ShowControllerDetails(name: env.state.name, controllerUUID: env.state.controllerUUID,
+                                     apiEndpoints: env.activeMachines.map { "\($0.ip):17070" }, cloud: "quorum", region: "live",
+                                     agentVersion: env.state.agentVersion, caCert: env.caCertificate, controllerMachines: machines,
+                                     models: [ShowControllerModel(name: "controller", uuid: env.state.modelUUID, machineCount: count, coreCount: count)],
+                                     currentModel: "admin/controller", user: "admin", access: "superuser")
+    }
+
     /// The row of `controllers`.
     func controllerItem() -> ControllerItem {
         let counts = env.membership.controllerMachineCounts
         return ControllerItem(name: env.state.name, currentModel: "controller", user: "admin", access: "superuser",
                               controllerUUID: env.state.controllerUUID, apiEndpoints: env.activeMachines.map { "\($0.ip):17070" },
-                              caCert: "", cloud: "quorum", region: "live", agentVersion: env.state.agentVersion, modelCount: 1,
+                              caCert: env.caCertificate, cloud: "quorum", region: "live", agentVersion: env.state.agentVersion, modelCount: 1,
                               machineCount: env.activeMachines.count, controllerMachines: counts)
     }
 }
