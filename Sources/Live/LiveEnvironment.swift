@@ -435,10 +435,17 @@ extension LiveEnvironment {
         }
     }
 
-    /// Stops every agent this environment started (SIGTERM, then SIGKILL) and removes it.
-    public func destroy(grace: Double = 5) {
-        for machine in state.machines { FileManager.default.createFile(atPath: files(of: machine.id).skipHandover, contents: Data()) }
+    /// Stops every agent this environment started (SIGTERM without handover, then SIGKILL).
+    public func stopAgents(grace: Double = 5) {
+        for machine in state.machines {
+            _ = FileManager.default.createFile(atPath: files(of: machine.id).skipHandover, contents: Data())
+        }
         Supervisor.stop(recordedPids, grace: grace)
+    }
+
+    /// Stops every agent and removes the environment's directory.
+    public func destroy(grace: Double = 5) {
+        stopAgents(grace: grace)
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -21,7 +21,7 @@ struct AddUnit: ParsableCommand {
     func run() throws {
         guard model == "controller" || model == "admin/controller" else { throw Failure("model \"\(model)\" not found") }
         guard application == "controller" else { throw Failure("application \"\(application)\" not found") }
-        if let live = try LiveSupport.open(env.environment) {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
             try LiveSupport.run { try live.addUnits(count) }
             return
         }

@@ -30,7 +30,7 @@ struct EnableHA: ParsableCommand {
         if let to { args += ["--to", to] }
         if let constraints { args += ["--constraints", constraints] }
         if let format { args += ["--format", format] }
-        if let live = try LiveSupport.open(env.environment) {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
             let text = try LiveSupport.run { try live.enableHA(args + extra) }
             print(text, terminator: "")
             return

@@ -78,17 +78,12 @@ struct DestroyEnvironment: ParsableCommand {
             throw Failure("environment \"\(name)\" not found")
         }
         if !yes { try confirm(type: live ? "live" : "sim") }
-        if live {
-            // Every agent process this environment started is stopped (SIGTERM, then SIGKILL).
-            let env = try LiveSupport.run { try LiveEnvironment(directory: directory) }
-            let homeLock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
-            env.destroy()
-            if home.current == name { try home.setCurrent(nil) }
-            withExtendedLifetime(homeLock) {}
-            return
-        }
         let homeLock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
         let envLock = try FileLock(directory + "/.lock", what: "environment \"\(name)\"")
+        if live {
+            // Every agent process this environment started is stopped (SIGTERM, then SIGKILL).
+            try LiveSupport.run { try LiveEnvironment(directory: directory) }.stopAgents()
+        }
         // Rename first so a crash mid-removal leaves no half environment under the real name.
         let doomed = home.path + "/.destroying-\(name)-\(getpid())"
         guard rename(directory, doomed) == 0 else { throw Failure("cannot remove \(directory): \(String(cString: strerror(errno)))") }

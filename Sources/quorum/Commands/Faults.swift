@@ -18,7 +18,7 @@ struct Fail: ParsableCommand {
     var mode: FaultMode = .crash
 
     func run() throws {
-        if let live = try LiveSupport.open(env.environment) {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
             let machine = try LiveSupport.machineID(id, in: live)
             try LiveSupport.run { try live.fail(machine, mode: mode.rawValue) }
             return
@@ -40,7 +40,7 @@ struct Start: ParsableCommand {
     var id: String
 
     func run() throws {
-        if let live = try LiveSupport.open(env.environment) {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
             let machine = try LiveSupport.machineID(id, in: live)
             try LiveSupport.run { try live.start(machine) }
             return
@@ -77,7 +77,7 @@ struct Partition: ParsableCommand {
     var oneWay = false
 
     func run() throws {
-        if let live = try LiveSupport.open(env.environment) {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
             let group = try LiveSupport.machineList(ids, in: live)
             let others = try from.map { try LiveSupport.machineList($0, in: live) } ?? live.activeMachines.map(\.id).filter { !group.contains($0) }
             guard !others.isEmpty else { throw Failure("nothing to partition \(ids) from") }
@@ -110,7 +110,7 @@ struct Heal: ParsableCommand {
     }
 
     func run() throws {
-        if let live = try LiveSupport.open(env.environment) {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
             let machines = try ids.map { try LiveSupport.machineList($0, in: live) }
             try LiveSupport.run { try live.heal(machines) }
             return

@@ -20,7 +20,7 @@ struct RemoveMachine: ParsableCommand {
 
     func run() throws {
         guard model == "controller" || model == "admin/controller" else { throw Failure("model \"\(model)\" not found") }
-        if let live = try LiveSupport.open(env.environment) {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
             for id in ids { try LiveSupport.run { try live.removeMachine(id, force: force) } }
             return
         }

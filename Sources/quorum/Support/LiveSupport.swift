@@ -7,12 +7,17 @@ import RaftCluster
 /// Live environments sit next to sim ones in $QUORUM_HOME; their state is `live.json` and
 /// the real processes and Dqlite cluster it names.
 enum LiveSupport {
-    /// The selected environment when it is a live one, nil for sim environments.
-    static func open(_ explicit: String?) throws -> LiveEnvironment? {
+    /// The environment lock a changing command holds until it exits.
+    nonisolated(unsafe) static var heldLock: FileLock?
+
+    /// The selected environment when it is a live one, nil for sim environments; `writing`
+    /// takes the environment's lock first, as sim commands do.
+    static func open(_ explicit: String?, writing: Bool = false) throws -> LiveEnvironment? {
         let home = QuorumHome.resolve()
         let name = try home.select(explicit)
         let directory = home.directory(of: name)
         guard LiveEnvironment.exists(directory: directory) else { return nil }
+        if writing { heldLock = try FileLock(directory + "/.lock", what: "environment \"\(name)\"") }
         return try run { try LiveEnvironment(directory: directory) }
     }
 
