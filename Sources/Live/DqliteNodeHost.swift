@@ -121,7 +121,9 @@ public final class DqliteNodeHost {
 
     private func check(_ rc: Int32, _ what: String) throws {
         guard rc == 0 else {
-            let message = node.map { String(cString: dqlite_node_errmsg($0)) } ?? ""
+            var message = node.map { String(cString: dqlite_node_errmsg($0)) } ?? ""
+            // libdqlite binds in set_bind_address and says nothing when the address is taken.
+            if message.isEmpty, what.hasPrefix("dqlite_node_set_bind_address") { message = "cannot listen there (address already in use?)" }
             throw DqliteNodeError(message: "\(what): \(message) (rc \(rc))")
         }
     }
