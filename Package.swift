@@ -42,13 +42,16 @@ let package = Package(
             "HACore", "BSON", "CArchive", "RaftCluster", "DqliteStore",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
         ]),
+        // The live runtime: libdqlite nodes in agent processes, the Dqlite wire client, supervision.
+        .target(name: "Live", dependencies: ["HACore", "CDqlite", "RaftCluster", "ModernJuju", "DqliteStore"]),
         .executableTarget(name: "quorum", dependencies: [
+            "Live",
             "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "ModernJuju", "RaftCluster", "DqliteStore", "Backups", "BSON",
             "CBSON", "CDqlite", "CArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON"]),
+        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON", "Live"]),
 
         // Fuzz targets: `make fuzz` builds each executable with libFuzzer (-DFUZZING); a plain
         // build replays stored inputs, and FuzzTargetsTests replays Fixtures/fuzz/.
@@ -73,6 +76,7 @@ let package = Package(
             "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "RaftCluster", "ModernJuju"]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],
     swiftLanguageModes: [.v5]

@@ -72,6 +72,30 @@ func replicaSetThroughput(seeds: Range<UInt64>) -> (events: UInt64, seconds: Dou
 }
 
 var figures: [Figure] = []
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("quorum")
+/// `quorum-bench live-failover` measures only that figure.
+let only = CommandLine.arguments.dropFirst().first
+
+func liveFailoverFigures() {
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        figures.append(Figure(name: "live modern failover", value: "not measured", unit: "", target: "build the quorum product first"))
+        return
+    }
+    do {
+        let times = try LiveFailoverBench(quorum: binary).measure(runs: 7).sorted()
+        figures.append(Figure(name: "live modern failover: SIGKILL of the Dqlite leader → new leader answers LEADER, median of 7",
+                              value: String(format: "%.2f", times[times.count / 2]), unit: "s", target: "≤ 5 (Dqlite defaults)"))
+        figures.append(Figure(name: "  the 7 runs", value: times.map { String(format: "%.2f", $0) }.joined(separator: " "), unit: "s", target: ""))
+    } catch {
+        figures.append(Figure(name: "live modern failover", value: "not measured", unit: "", target: "\(error)"))
+    }
+}
+
+if only == "live-failover" {
+    liveFailoverFigures()
+    for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
+    exit(0)
+}
 let rs = replicaSetThroughput(seeds: 0..<20)
 figures.append(Figure(name: "replica set, 5 members, swarm faults, writes, checks on (20 seeds × 10 min, 1 core)",
                       value: String(format: "%.0f", Double(rs.events) / rs.seconds), unit: "events/s", target: "≥ 1,000,000"))
@@ -82,7 +106,6 @@ figures.append(Figure(name: "machines and presence only, 7 machines, 30 simulate
                       unit: "events/s", target: "(engine overhead)"))
 figures.append(Figure(name: "  events in that run", value: String(sim.events), unit: "events", target: ""))
 
-let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("quorum")
 if FileManager.default.isExecutableFile(atPath: binary.path) {
     let median = try statusLatency(binary: binary, runs: 21)
     figures.append(Figure(name: "quorum status (1 machine, sim), median of 21", value: String(format: "%.1f", median * 1000),
@@ -90,6 +113,8 @@ if FileManager.default.isExecutableFile(atPath: binary.path) {
 } else {
     figures.append(Figure(name: "quorum status", value: "not measured", unit: "", target: "build the quorum product first"))
 }
+
+liveFailoverFigures()
 
 let archives = ArchiveBench()
 do {

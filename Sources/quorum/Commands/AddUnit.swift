@@ -1,5 +1,6 @@
 import ArgumentParser
 import Simulation
+import Live
 
 /// `quorum add-unit -m controller controller [-n K]` (modern flavor): Juju 4's way to add
 /// controllers, one new machine per unit.
@@ -20,6 +21,10 @@ struct AddUnit: ParsableCommand {
     func run() throws {
         guard model == "controller" || model == "admin/controller" else { throw Failure("model \"\(model)\" not found") }
         guard application == "controller" else { throw Failure("application \"\(application)\" not found") }
+        if let live = try LiveSupport.open(env.environment, writing: true) {
+            try LiveSupport.run { try live.addUnits(count) }
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         guard session.world.config.flavor == .modern else {
             throw Failure("add-unit of the controller application is the Dqlite-era path; in a legacy environment use ensure-availability")

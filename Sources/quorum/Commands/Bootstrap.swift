@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HACore
 import Simulation
+import Live
 
 extension Flavor: ExpressibleByArgument {}
 extension ClockMode: ExpressibleByArgument {}
@@ -35,8 +36,19 @@ struct Bootstrap: ParsableCommand {
 
     @Option(help: "Modern: the spaces every machine has an address in, comma-separated (default: alpha).")
     var spaces: String?
+    @Option(name: .customLong("live-port"), help: .hidden)
+    var livePort: Int = 17666
+
+    @Option(name: .customLong("live-address-base"), help: .hidden)
+    var liveAddressBase: Int = 10
+
+    @Option(name: .customLong("roles-interval"), help: .hidden)
+    var rolesInterval: Double = 30
 
     func validate() throws {
+        guard (1...65535).contains(livePort) else { throw ValidationError("--live-port must be a TCP port") }
+        guard (1...200).contains(liveAddressBase) else { throw ValidationError("--live-address-base must be within 1…200") }
+        guard rolesInterval > 0 else { throw ValidationError("--roles-interval must be positive") }
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
     }
 
@@ -59,6 +71,24 @@ struct Bootstrap: ParsableCommand {
         let lock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
         let directory = home.directory(of: name)
         guard !FileSystem.exists(directory) else { throw Failure("environment \"\(name)\" already exists") }
+        if runtime == .live {
+            guard flavor == .modern else { throw Failure("the live runtime hosts the modern flavor only (real Dqlite nodes)") }
+            guard spaces == nil else { throw Failure("--spaces is emulated on the sim runtime only; live machines have one address") }
+            let env = try LiveSupport.run {
+                try LiveEnvironment.bootstrap(directory: directory, name: name, agentVersion: version, port: livePort,
+                                              addressBase: liveAddressBase, rolesInterval: rolesInterval)
+            }
+            try home.setCurrent(name)
+            withExtendedLifetime(lock) {}
+            StandardError.write("""
+            Creating Juju controller "\(name)" on quorum/live
+            Launching controller instance(s) on quorum/live...
+             - \(env.instanceID(of: 0)) (arch=amd64)
+            Bootstrap complete, controller "\(name)" is now available
+
+            """)
+            return
+        }
 
         let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         let config = WorldConfig(name: name, flavor: flavor, seed: Seed(rootSeed), agentVersion: version, agentLogging: true,

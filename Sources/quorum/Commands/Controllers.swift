@@ -3,6 +3,7 @@ import Foundation
 import HACore
 import ModernJuju
 import Simulation
+import Live
 
 extension ControllersFormat: ExpressibleByArgument {}
 extension ShowControllerFormat: ExpressibleByArgument {}
@@ -92,6 +93,10 @@ struct Controllers: ParsableCommand {
         var items: [ControllerItem] = []
         let current = try? home.select(nil)
         for name in try home.environmentNames() {
+            if let live = try LiveSupport.open(name) {
+                items.append(LiveStatus(env: live).controllerItem())
+                continue
+            }
             let session = try Session(environment: name, writing: false)
             guard session.world.config.flavor == .modern else { continue }
             let cachePath = session.files.directory + "/" + ControllerCache.fileName
@@ -121,6 +126,10 @@ struct ShowController: ParsableCommand {
     var format: ShowControllerFormat = .yaml
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment) {
+            print(formatShowController([LiveStatus(env: live).showController()], format: format), terminator: "")
+            return
+        }
         let session = try Session(environment: env.environment, writing: false)
         guard session.world.config.flavor == .modern else {
             throw Failure("show-controller is a Dqlite-era command; a legacy environment has state servers, see status")

@@ -4,6 +4,9 @@ import BSON
 import HACore
 import LegacyJuju
 import Simulation
+import Live
+import Foundation
+import RaftCluster
 
 /// `quorum create-backup`: dumps every database through the primary and writes the archive in
 /// the layout of the environment's Juju version (1.20 plugin, or 1.21+ with metadata.json).
@@ -19,6 +22,7 @@ struct CreateBackup: ParsableCommand {
     var notes: String = ""
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment) { return try writeLive(live) }
         var session = try Session(environment: env.environment, writing: true)
         let outcome = session.apply(.createBackup)
         if case let .controllerBackup(dump) = outcome {
@@ -54,6 +58,56 @@ extension CreateBackup {
         }
         try session.save()
         print("Backup \(stamp).\(backup.metadata.modelUUID) created\nDownloaded to \(name)")
+    }
+}
+
+extension CreateBackup {
+    /// Format 2 from a live controller: its tables read through the real Dqlite leader.
+    private func writeLive(_ env: LiveEnvironment) throws {
+        let started = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let tables: [LiveTable]
+        do {
+            tables = try env.dumpController()
+        } catch let error as LiveError {
+            throw Failure("cannot create backup: \(error.message)", hints: error.hints)
+        }
+        let origin = env.backupOrigin?.id ?? 0
+        let instance = env.instanceID(of: origin)
+        let state = env.state
+        var metadata = ModernBackupMetadata(started: started, modelUUID: state.modelUUID, machine: String(origin),
+                                            hostname: instance, version: state.agentVersion, base: "ubuntu@24.04",
+                                            controllerUUID: state.controllerUUID, haNodes: env.activeMachines.count,
+                                            controllerMachineID: String(origin), controllerMachineInstanceID: instance)
+        metadata.notes = notes
+        let machines = env.activeMachines.map { ModelExport.Machine(id: String($0.id), instanceID: env.instanceID(of: $0.id), isController: true) }
+        let tag = "machine-\(origin)"
+        let rootFiles = [
+            BackupFile(path: "var/lib/juju/agents/\(tag)/agent.conf", text: """
+                # format 2.0
+                tag: \(tag)
+                datadir: /var/lib/juju
+                logdir: /var/log/juju
+                upgradedToVersion: \(state.agentVersion)
+                controller: controller-\(state.controllerUUID)
+                model: model-\(state.modelUUID)
+                apiaddresses:
+                \(env.activeMachines.map { "- \($0.ip):17070" }.joined(separator: "\n"))
+                apiport: 17070
+
+                """),
+            BackupFile(path: "var/lib/juju/nonce.txt", text: "user-admin:bootstrap\n"),
+        ]
+        let backup = ModernBackupContents(
+            metadata: metadata, controller: ControllerExport(tables: tables.map { ExportedTable(name: $0.name, columns: $0.columns, rows: $0.rows) }),
+            models: [ModelExport(uuid: state.modelUUID, name: "controller", machines: machines)], rootFiles: rootFiles)
+        let stamp = CivilTime(unixMicroseconds: started).compactStamp
+        let name = filename ?? "juju-backup-\(stamp).tar.gz"
+        do {
+            _ = try ModernArchiveWriter.write(backup, to: name, modificationTime: started / 1_000_000)
+        } catch let error as ArchiveError {
+            throw Failure(error.description)
+        }
+        print("Backup \(stamp).\(state.modelUUID) created\nDownloaded to \(name)")
     }
 }
 

@@ -3,6 +3,7 @@ import HACore
 import ReplicaSet
 import RaftCluster
 import Simulation
+import Live
 
 /// `quorum db-status`: the database cluster as its members see it, and whether it has quorum.
 struct DBStatus: ParsableCommand {
@@ -18,6 +19,11 @@ struct DBStatus: ParsableCommand {
     }
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment) {
+            let node = LiveStatus(env: live).dbStatus()
+            print(format == .json ? formatJSON(node) : formatYAML(node), terminator: "")
+            return
+        }
         let session = try Session(environment: env.environment, writing: false)
         let world = session.world
         let node = world.config.flavor == .legacy ? replicaSetView(world) : dqliteView(world)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Simulation
+import Live
 
 /// `quorum enable-ha` (modern flavor): Juju 3.x's command, its flags read by Juju's rules.
 struct EnableHA: ParsableCommand {
@@ -24,15 +25,20 @@ struct EnableHA: ParsableCommand {
     var extra: [String] = []
 
     func run() throws {
-        var session = try Session(environment: env.environment, writing: true)
-        guard session.world.config.flavor == .modern else {
-            throw Failure("enable-ha is the Dqlite-era command; this is a legacy environment, use ensure-availability")
-        }
         var args: [String] = []
         if let count { args += ["-n", count] }
         if let to { args += ["--to", to] }
         if let constraints { args += ["--constraints", constraints] }
         if let format { args += ["--format", format] }
+        if let live = try LiveSupport.open(env.environment, writing: true) {
+            let text = try LiveSupport.run { try live.enableHA(args + extra) }
+            print(text, terminator: "")
+            return
+        }
+        var session = try Session(environment: env.environment, writing: true)
+        guard session.world.config.flavor == .modern else {
+            throw Failure("enable-ha is the Dqlite-era command; this is a legacy environment, use ensure-availability")
+        }
         let outcome = session.apply(.enableHA(args + extra))
         if case let .failed(message, hints) = outcome { throw Failure(message, hints: hints) }
         try session.save()

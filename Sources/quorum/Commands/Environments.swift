@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HACore
 import Simulation
+import Live
 
 /// `quorum environments`: every environment in $QUORUM_HOME, the current one marked `*`.
 struct Environments: ParsableCommand {
@@ -18,6 +19,14 @@ struct Environments: ParsableCommand {
         var table = GoTable([["Environment", "Flavor", "Runtime", "Version", "Machines", "Clock"]], rightAligned: [4], trimsTrailingSpaces: true)
         for name in names {
             let label = name + (name == current ? "*" : "")
+            if LiveEnvironment.exists(directory: home.directory(of: name)) {
+                guard let env = try? LiveEnvironment(directory: home.directory(of: name)) else {
+                    table.add([label, "(corrupted)", "-", "-", "-", "-"])
+                    continue
+                }
+                table.add([label, env.state.flavor, "live", env.state.agentVersion, String(env.activeMachines.count), "wall"])
+                continue
+            }
             guard let snapshot = try? EnvironmentFiles(directory: home.directory(of: name)).load(name: name) else {
                 table.add([label, "(corrupted)", "-", "-", "-", "-"])
                 continue
@@ -39,7 +48,7 @@ struct Switch: ParsableCommand {
 
     func run() throws {
         let home = QuorumHome.resolve()
-        guard FileSystem.exists(home.directory(of: name) + "/" + EnvironmentFiles.snapshotName) else {
+        guard home.environmentNames().contains(name) else {
             throw Failure("environment \"\(name)\" not found")
         }
         let lock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
@@ -64,12 +73,17 @@ struct DestroyEnvironment: ParsableCommand {
     func run() throws {
         let home = QuorumHome.resolve()
         let directory = home.directory(of: name)
-        guard FileSystem.exists(directory + "/" + EnvironmentFiles.snapshotName) else {
+        let live = LiveEnvironment.exists(directory: directory)
+        guard live || FileSystem.exists(directory + "/" + EnvironmentFiles.snapshotName) else {
             throw Failure("environment \"\(name)\" not found")
         }
-        if !yes { try confirm() }
+        if !yes { try confirm(type: live ? "live" : "sim") }
         let homeLock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
         let envLock = try FileLock(directory + "/.lock", what: "environment \"\(name)\"")
+        if live {
+            // Every agent process this environment started is stopped (SIGTERM, then SIGKILL).
+            try LiveSupport.run { try LiveEnvironment(directory: directory) }.stopAgents()
+        }
         // Rename first so a crash mid-removal leaves no half environment under the real name.
         let doomed = home.path + "/.destroying-\(name)-\(getpid())"
         guard rename(directory, doomed) == 0 else { throw Failure("cannot remove \(directory): \(String(cString: strerror(errno)))") }
@@ -79,9 +93,9 @@ struct DestroyEnvironment: ParsableCommand {
     }
 
     /// Juju 1.x's confirmation prompt.
-    private func confirm() throws {
+    private func confirm(type: String) throws {
         StandardError.write("""
-        WARNING! this command will destroy the "\(name)" environment (type: sim)
+        WARNING! this command will destroy the "\(name)" environment (type: \(type))
         This includes all machines, services, data and other resources.
 
         Continue [y/N]? 

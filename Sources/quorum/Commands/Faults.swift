@@ -1,6 +1,7 @@
 import ArgumentParser
 import HACore
 import Simulation
+import Live
 
 extension FaultMode: ExpressibleByArgument {}
 
@@ -17,6 +18,11 @@ struct Fail: ParsableCommand {
     var mode: FaultMode = .crash
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
+            let machine = try LiveSupport.machineID(id, in: live)
+            try LiveSupport.run { try live.fail(machine, mode: mode.rawValue) }
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         let machine = try session.world.existingMachine(id)
         session.apply(.fault(machine, mode))
@@ -34,6 +40,11 @@ struct Start: ParsableCommand {
     var id: String
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
+            let machine = try LiveSupport.machineID(id, in: live)
+            try LiveSupport.run { try live.start(machine) }
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         let machine = try session.world.existingMachine(id)
         session.apply(.start(machine))
@@ -66,6 +77,13 @@ struct Partition: ParsableCommand {
     var oneWay = false
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
+            let group = try LiveSupport.machineList(ids, in: live)
+            let others = try from.map { try LiveSupport.machineList($0, in: live) } ?? live.activeMachines.map(\.id).filter { !group.contains($0) }
+            guard !others.isEmpty else { throw Failure("nothing to partition \(ids) from") }
+            try LiveSupport.run { try live.partition(group, from: others, oneWay: oneWay) }
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         let group = try session.world.machineList(ids)
         let others = try from.map { try session.world.machineList($0) } ?? session.world.machines.map(\.id).filter { !group.contains($0) }
@@ -92,6 +110,11 @@ struct Heal: ParsableCommand {
     }
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment, writing: true) {
+            let machines = try ids.map { try LiveSupport.machineList($0, in: live) }
+            try LiveSupport.run { try live.heal(machines) }
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         let machines = try ids.map { try session.world.machineList($0) }
         session.apply(.heal(machines))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Simulation
+import Live
 
 /// `quorum remove-machine [-m controller] ID…` (modern flavor): removes controller machines;
 /// their Dqlite nodes hand over and leave the cluster.
@@ -19,6 +20,10 @@ struct RemoveMachine: ParsableCommand {
 
     func run() throws {
         guard model == "controller" || model == "admin/controller" else { throw Failure("model \"\(model)\" not found") }
+        if let live = try LiveSupport.open(env.environment, writing: true) {
+            for id in ids { try LiveSupport.run { try live.removeMachine(id, force: force) } }
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         guard session.world.config.flavor == .modern else {
             throw Failure("remove-machine is the Dqlite-era command; in a legacy environment use destroy-machine")

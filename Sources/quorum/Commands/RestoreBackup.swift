@@ -1,4 +1,5 @@
 import ArgumentParser
+import Live
 import Backups
 import BSON
 import DqliteStore
@@ -23,6 +24,15 @@ struct RestoreBackup: ParsableCommand {
 
     @Option(help: "Where the machines run.")
     var runtime: RuntimeKind = .sim
+
+    @Option(name: .customLong("live-port"), help: .hidden)
+    var livePort: Int = 17666
+
+    @Option(name: .customLong("live-address-base"), help: .hidden)
+    var liveAddressBase: Int = 10
+
+    @Option(name: .customLong("roles-interval"), help: .hidden)
+    var rolesInterval: Double = 30
 
     @Option(help: "Root seed of the new environment's random decisions (default: drawn at random and printed).")
     var seed: UInt64?
@@ -61,6 +71,7 @@ struct RestoreBackup: ParsableCommand {
     /// identity, then replace its database's contents with the backup's through the leader.
     private func restoreModern(_ backup: ModernBackupContents, home: QuorumHome) throws {
         let version = try AgentVersion.check(backup.metadata.version, for: .modern)
+        if runtime == .live { return try restoreLive(backup, version: version, home: home) }
         let tables = backup.controller.tables.map { TableExport(name: $0.name, columns: $0.columns, rows: $0.sqlRows) }
         let config = WorldConfig(name: into, flavor: .modern, seed: Seed(seed ?? UInt64.random(in: 0...UInt64(Int64.max))),
                                  agentVersion: version, environmentUUID: backup.metadata.modelUUID, agentLogging: true,
@@ -70,6 +81,30 @@ struct RestoreBackup: ParsableCommand {
         try create(config: config, inputs: inputs, home: home)
         print("restore from \"\(file)\" completed")
         StandardError.write("seed \(config.seed.value) (replay with --seed \(config.seed.value))\n")
+    }
+
+    /// Format 2 into a new live controller: a real machine 0 bootstrapped with the backed-up
+    /// identity, whose database contents are replaced through its Dqlite leader.
+    private func restoreLive(_ backup: ModernBackupContents, version: String, home: QuorumHome) throws {
+        try FileSystem.createDirectory(home.path)
+        let lock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
+        let directory = home.directory(of: into)
+        guard !FileSystem.exists(directory) else { throw Failure("environment \"\(into)\" already exists") }
+        let tables = backup.controller.tables.map { LiveTable(name: $0.name, columns: $0.columns, rows: $0.sqlRows) }
+        try LiveSupport.run {
+            let env = try LiveEnvironment.bootstrap(directory: directory, name: into, agentVersion: version, port: livePort,
+                                                    addressBase: liveAddressBase, rolesInterval: rolesInterval,
+                                                    controllerUUID: backup.metadata.controllerUUID, modelUUID: backup.metadata.modelUUID)
+            do {
+                try env.restore(tables)
+            } catch {
+                env.destroy()
+                throw error
+            }
+        }
+        try home.setCurrent(into)
+        withExtendedLifetime(lock) {}
+        print("restore from \"\(file)\" completed")
     }
 
     /// Runs the new environment's first inputs and writes it, or leaves nothing behind.
@@ -96,6 +131,7 @@ struct RestoreBackup: ParsableCommand {
     }
 
     private func restoreLegacy(_ backup: LegacyBackup, home: QuorumHome) throws {
+        guard runtime == .sim else { throw Failure("the live runtime hosts the modern flavor only; restore a legacy backup with --runtime sim") }
         let plan = try LegacyRestorePlan(backup: backup)
         let version = try AgentVersion.check(plan.version, for: .legacy)
         let rootSeed = seed ?? UInt64.random(in: 0...UInt64(Int64.max))

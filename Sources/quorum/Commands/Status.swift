@@ -1,6 +1,7 @@
 import ArgumentParser
 import HACore
 import Simulation
+import Live
 
 enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
     case tabular, yaml, json
@@ -20,6 +21,17 @@ struct Status: ParsableCommand {
     var format: StatusFormat?
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment) {
+            let name = model ?? "controller"
+            guard name == "controller" || name == "admin/controller" else { throw Failure("model \"\(name)\" not found") }
+            let status = LiveStatus(env: live)
+            switch format ?? .tabular {
+            case .tabular: print(status.table(), terminator: "")
+            case .yaml: print(formatYAML(status.render()), terminator: "")
+            case .json: print(formatJSON(status.render()), terminator: "")
+            }
+            return
+        }
         let session = try Session(environment: env.environment, writing: false)
         let world = session.world
         switch world.config.flavor {

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import HACore
 import Simulation
+import Live
 
 /// `quorum wait`: runs the simulation until a condition holds or a duration has passed.
 struct Wait: ParsableCommand {
@@ -15,6 +17,24 @@ struct Wait: ParsableCommand {
     var timeout: Interval = .minutes(10)
 
     func run() throws {
+        if let live = try LiveSupport.open(env.environment) {
+            // Live time is the real clock: a duration sleeps, a condition polls the real cluster.
+            if let duration = Interval(parsing: until) {
+                guard duration >= .zero else { throw Failure("cannot wait a negative duration \(until)", code: .usage) }
+                usleep(UInt32(min(duration.seconds, 3600) * 1_000_000))
+                return
+            }
+            guard let target = LiveEnvironment.WaitTarget(rawValue: until) else {
+                throw Failure("unknown condition \"\(until)\"; expected settled, primary, quorum or a duration", code: .usage)
+            }
+            do {
+                let took = try live.wait(until: target, timeout: timeout.seconds)
+                print("\(target.rawValue) after \(Interval(microseconds: Int64(took * 1_000_000)))")
+            } catch let error as LiveError {
+                throw Failure(error.message, code: .livenessNotReached)
+            }
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         if let duration = Interval(parsing: until) {
             guard duration >= .zero else { throw Failure("cannot wait a negative duration \(until)", code: .usage) }

@@ -1,5 +1,6 @@
 import Foundation
 import HACore
+import Live
 import Simulation
 
 /// How an environment's simulated clock moves between commands (DESIGN §3).
@@ -12,6 +13,8 @@ enum ClockMode: String, Codable, CaseIterable {
 
 enum RuntimeKind: String, Codable, CaseIterable {
     case sim
+    /// Real agent processes on loopback addresses (modern flavor: real libdqlite nodes).
+    case live
 }
 
 /// One line of an environment's journal: the command as typed and the world inputs it applied.
@@ -68,7 +71,9 @@ struct QuorumHome {
 
     func environmentNames() -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return entries.filter { FileSystem.exists(directory(of: $0) + "/" + EnvironmentFiles.snapshotName) }.sorted()
+        return entries.filter {
+            FileSystem.exists(directory(of: $0) + "/" + EnvironmentFiles.snapshotName) || LiveEnvironment.exists(directory: directory(of: $0))
+        }.sorted()
     }
 
     var current: String? {

@@ -90,7 +90,7 @@ final class FileLock {
 
     /// Takes the lock on `path`, waiting up to `timeout` seconds for another command to finish.
     init(_ path: String, timeout: Double = 30, what: String) throws {
-        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure("cannot open lock \(path): \(String(cString: strerror(errno)))") }
         let deadline = Date().addingTimeInterval(timeout)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -1,5 +1,6 @@
 import Foundation
 import HACore
+import Live
 import Simulation
 
 /// An environment opened by one command: loads the snapshot, brings the simulated clock up to
@@ -20,6 +21,10 @@ struct Session {
         home = QuorumHome.resolve()
         name = try home.select(explicit)
         files = EnvironmentFiles(directory: home.directory(of: name))
+        if !FileSystem.exists(files.snapshot), LiveEnvironment.exists(directory: files.directory) {
+            let command = CommandLine.arguments.dropFirst().first ?? "this command"
+            throw Failure("\(command) is not available on the live runtime (environment \"\(name)\")")
+        }
         guard FileSystem.exists(files.snapshot) else { throw Failure("environment \"\(name)\" not found") }
         lock = writing ? try FileLock(files.lock, what: "environment \"\(name)\"") : nil
         snapshot = try files.load(name: name)

@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import ModernJuju
+
+/// How one machine's agent process is started (`quorum agent …`).
+public struct AgentOptions: Sendable {
+    public var machine: Int
+    /// The machine's directory: pid file, log, control port, Dqlite data.
+    public var directory: String
+    public var ip: String
+    public var port: Int
+    public var nodeID: UInt64
+    /// Addresses of existing nodes a new node joins through (empty: bootstrap node).
+    public var cluster: [String]
+    /// go-dqlite's roles adjustment frequency (30 s by default).
+    public var rolesInterval: Double
+    /// The controller model and controller: the singular-controller lease's key.
+    public var modelUUID: String?
+    public var controllerUUID: String?
+
+    public init(machine: Int, directory: String, ip: String, port: Int, nodeID: UInt64, cluster: [String], rolesInterval: Double,
+                modelUUID: String? = nil, controllerUUID: String? = nil) {
+        self.modelUUID = modelUUID
+        self.controllerUUID = controllerUUID
+        self.machine = machine
+        self.directory = directory
+        self.ip = ip
+        self.port = port
+        self.nodeID = nodeID
+        self.cluster = cluster
+        self.rolesInterval = rolesInterval
+    }
+
+    public var address: String { "\(ip):\(port)" }
+
+    public var arguments: [String] {
+        ["agent", "--machine", String(machine), "--dir", directory, "--ip", ip, "--port", String(port),
+         "--node-id", String(nodeID), "--roles-interval", String(rolesInterval)]
+            + (cluster.isEmpty ? [] : ["--cluster", cluster.joined(separator: ",")])
+            + (modelUUID.map { ["--model-uuid", $0] } ?? []) + (controllerUUID.map { ["--controller-uuid", $0] } ?? [])
+    }
+}
+
+/// The files of one machine directory.
+public struct AgentFiles: Sendable {
+    public let directory: String
+    public init(directory: String) { self.directory = directory }
+    public var pid: String { directory + "/agent.pid" }
+    public var log: String { directory + "/agent.log" }
+    public var controlPort: String { directory + "/control.port" }
+    public var dqlite: String { directory + "/dqlite" }
+    /// Present when the agent should stop without handing its role over.
+    public var skipHandover: String { directory + "/skip-handover" }
+}
+
+/// A machine agent: hosts one libdqlite node, runs go-dqlite's role management for it, and
+/// answers a line-delimited JSON control API on its own IP. SIGTERM stops it cleanly (with
+/// handover); SIGKILL is a crash.
+public final class Agent {
+    let options: AgentOptions
+    let files: AgentFiles
+    private let passLock = NSLock()
+    private var stopping = false
+    private var roles: RoleManager!
+    private var node: DqliteNodeHost!
+    private var leases: LeaseRunner?
+
+    public init(options: AgentOptions) {
+        self.options = options
+        files = AgentFiles(directory: options.directory)
+    }
+
+    func log(_ message: String) {
+        let line = "\(ISO8601DateFormatter().string(from: Date())) machine-\(options.machine) \(message)\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Runs until SIGTERM/SIGINT; returns the exit status.
+    public func run() -> Int32 {
+        Supervisor.closeInheritedDescriptors()
+        // Block the stop signals in every thread (libdqlite's included) and take them with sigwait.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        DqliteNodeHost.ignoreSIGPIPE()
+        do {
+            try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
+            try "\(getpid())\n".write(toFile: files.pid, atomically: true, encoding: .utf8)
+            try? FileManager.default.removeItem(atPath: files.skipHandover)
+            LinkFilter.shared.sourceAddress = options.ip
+            let existing = ((try? FileManager.default.contentsOfDirectory(atPath: files.dqlite)) ?? []).contains { $0 != "join" }
+            roles = RoleManager(nodeID: options.nodeID, address: options.address, directory: options.directory,
+                                initialCluster: options.cluster)
+            roles.log = { [weak self] in self?.log($0) }
+            if !existing && !options.cluster.isEmpty { RoleManager.markJoining(directory: options.directory) }
+            node = try DqliteNodeHost(id: options.nodeID, address: options.address, dataDirectory: files.dqlite)
+            try node.start()
+            log("serving Dqlite node \(options.nodeID) on \(options.address)" + (existing ? " (existing node)" : ""))
+            let (fd, port) = try listenSocket(host: options.ip, port: 0)
+            try "\(port)\n".write(toFile: files.controlPort, atomically: true, encoding: .utf8)
+            Thread.detachNewThread { [self] in serveControl(fd) }
+            Thread.detachNewThread { [self] in roleLoop() }
+            if let modelUUID = options.modelUUID, let controllerUUID = options.controllerUUID {
+                let lease = LeaseRunner(holder: String(options.machine), modelUUID: modelUUID, controllerUUID: controllerUUID,
+                                        nodeID: options.nodeID) { [self] in
+                    passLock.lock()
+                    let addresses = roles.knownAddresses
+                    passLock.unlock()
+                    return DqliteClient(addresses: addresses, dialTimeout: 1, clientID: options.nodeID)
+                }
+                lease.log = { [weak self] in self?.log($0) }
+                leases = lease
+                Thread.detachNewThread { [self] in leaseLoop() }
+            }
+        } catch {
+            log("agent failed to start: \(error)")
+            try? FileManager.default.removeItem(atPath: files.pid)
+            return 1
+        }
+        var received: Int32 = 0
+        sigwait(&stopSignals, &received)
+        log("received signal \(received); shutting down")
+        passLock.lock()
+        stopping = true
+        // The whole environment is going away (destroy-environment): nobody to hand over to.
+        if FileManager.default.fileExists(atPath: files.skipHandover) {
+            log("skipping Dqlite handover")
+        } else {
+            roles.handover(timeout: 10)
+        }
+        passLock.unlock()
+        node.stop()
+        node.destroy()
+        try? FileManager.default.removeItem(atPath: files.controlPort)
+        try? FileManager.default.removeItem(atPath: files.pid)
+        log("stopped")
+        return 0
+    }
+
+    /// One role pass unless shutting down; errors are logged and retried.
+    @discardableResult
+    func rolePass() -> Bool {
+        passLock.lock(); defer { passLock.unlock() }
+        guard !stopping else { return false }
+        do {
+            try roles.pass()
+            return true
+        } catch {
+            log("roles pass: \(error)")
+            return false
+        }
+    }
+
+    /// The singular-controller lease worker ticks once a second.
+    private func leaseLoop() {
+        while true {
+            passLock.lock()
+            let stop = stopping
+            passLock.unlock()
+            if stop { return }
+            leases?.tick()
+            usleep(1_000_000)
+        }
+    }
+
+    private func roleLoop() {
+        while true {
+            let ok = rolePass()
+            let delay = ok && roles.ready ? options.rolesInterval : 1
+            usleep(UInt32(max(0.05, delay) * 1_000_000))
+        }
+    }
+
+    private func serveControl(_ listener: Int32) {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if errno == EINTR { continue }
+                usleep(10_000)
+                continue
+            }
+            let stream = TCPStream(fd: fd, timeout: 30)
+            while let line = try? stream.receiveLine() {
+                let reply = handle(line)
+                let data = (try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys])) ?? Data("{}".utf8)
+                guard (try? stream.send(Array(data) + [0x0A])) != nil else { break }
+            }
+            stream.close()
+        }
+    }
+
+    private func handle(_ line: String) -> [String: Any] {
+        guard let request = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+              let op = request["op"] as? String else { return ["ok": false, "error": "malformed request"] }
+        switch op {
+        case "ping":
+            return ["ok": true, "singular": leases?.holdsLease ?? false, "machine": options.machine, "node-id": String(options.nodeID), "address": options.address,
+                    "pid": Int(getpid()), "ready": roles.ready, "partitioned-from": LinkFilter.shared.blockedHosts]
+        case "partition":
+            let hosts = request["hosts"] as? [String] ?? []
+            LinkFilter.shared.block(hosts)
+            log("links to \(hosts.joined(separator: ", ")) cut")
+            return ["ok": true]
+        case "heal":
+            let hosts = request["hosts"] as? [String]
+            LinkFilter.shared.unblock(hosts)
+            log("links healed")
+            return ["ok": true]
+        case "adjust":
+            return ["ok": rolePass()]
+        default:
+            return ["ok": false, "error": "unknown op \(op)"]
+        }
+    }
+}
+
+/// The CLI's side of an agent's control API.
+public enum AgentControl {
+    /// Sends one request to the agent of `files`, nil when it does not answer within `timeout`.
+    public static func call(_ files: AgentFiles, ip: String, _ request: [String: Any], timeout: Double = 5) -> [String: Any]? {
+        guard let text = try? String(contentsOfFile: files.controlPort, encoding: .utf8),
+              let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let stream = try? TCPStream.connect(to: "\(ip):\(port)", timeout: min(timeout, 2)) else { return nil }
+        stream.timeout = timeout
+        defer { stream.close() }
+        guard let data = try? JSONSerialization.data(withJSONObject: request),
+              (try? stream.send(Array(data) + [0x0A])) != nil,
+              let line = try? stream.receiveLine() else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import Live
+
+/// `quorum agent …` (hidden): one live machine's agent process, started detached by the
+/// CLI; it hosts the machine's libdqlite node and answers the CLI's control API.
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "agent", abstract: "Run a live machine agent (started by quorum itself).",
+                                                    shouldDisplay: false)
+
+    @Option var machine: Int
+    @Option var dir: String
+    @Option var ip: String
+    @Option var port: Int
+    @Option(name: .customLong("node-id")) var nodeID: UInt64
+    @Option var cluster: String?
+    @Option(name: .customLong("roles-interval")) var rolesInterval: Double = 30
+    @Option(name: .customLong("model-uuid")) var modelUUID: String?
+    @Option(name: .customLong("controller-uuid")) var controllerUUID: String?
+
+    func run() throws {
+        let options = AgentOptions(machine: machine, directory: dir, ip: ip, port: port, nodeID: nodeID,
+                                   cluster: cluster?.split(separator: ",").map(String.init) ?? [], rolesInterval: rolesInterval,
+                                   modelUUID: modelUUID, controllerUUID: controllerUUID)
+        Foundation.exit(Agent(options: options).run())
+    }
+}
