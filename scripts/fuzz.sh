@@ -6,12 +6,17 @@ set -euo pipefail
 seconds="${FUZZ_SECONDS:-60}"
 targets="${FUZZ_TARGETS:-bson archive scenario}"
 swift="${SWIFT:-swift}"
-flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library)
+flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING)
 export SWIFT_BACKTRACE=enable=no
 
 for target in $targets; do
-    "$swift" build "${flags[@]}" --product "fuzz-$target" >/dev/null
+    if ! "$swift" build "${flags[@]}" --product "fuzz-$target" >"/tmp/quorum-fuzz-build-$$.log" 2>&1; then
+        grep -E "error" "/tmp/quorum-fuzz-build-$$.log" | head -20
+        echo "error: fuzz-$target did not build"
+        exit 1
+    fi
 done
+rm -f "/tmp/quorum-fuzz-build-$$.log"
 bin="$("$swift" build "${flags[@]}" --show-bin-path)"
 
 status=0

@@ -4,10 +4,15 @@ import FuzzTargets
 /// libFuzzer's entry point (built by `make fuzz` with `-sanitize=fuzzer,address`).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    _ = FuzzTargets.bsonDocument(UnsafeRawBufferPointer(start: data, count: size))
+    _ = FuzzTargets.scenarioScript(UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
 #else
 /// Without libFuzzer: replays the inputs named on the command line (files or directories).
-FuzzReplay.run(FuzzTargets.bsonDocument, arguments: Array(CommandLine.arguments.dropFirst()))
+@main
+enum FuzzScenario {
+    static func main() {
+        FuzzReplay.run(FuzzTargets.scenarioScript, arguments: Array(CommandLine.arguments.dropFirst()))
+    }
+}
 #endif

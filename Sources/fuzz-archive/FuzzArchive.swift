@@ -9,5 +9,10 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 #else
 /// Without libFuzzer: replays the inputs named on the command line (files or directories).
-FuzzReplay.run(FuzzTargets.backupArchive, arguments: Array(CommandLine.arguments.dropFirst()))
+@main
+enum FuzzArchive {
+    static func main() {
+        FuzzReplay.run(FuzzTargets.backupArchive, arguments: Array(CommandLine.arguments.dropFirst()))
+    }
+}
 #endif
