@@ -84,6 +84,14 @@ public struct RaftLog: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The newest configuration entry at or before `index`.
+    public func lastConfiguration(atOrBefore index: LogIndex) -> (index: LogIndex, configuration: RaftConfiguration)? {
+        for entry in entries.reversed() where entry.index <= index {
+            if let configuration = entry.payload.configuration { return (entry.index, configuration) }
+        }
+        return nil
+    }
+
     mutating func append(_ entry: LogEntry) {
         precondition(entry.index == lastIndex + 1, "appending index \(entry.index) after \(lastIndex)")
         precondition(entry.term >= lastTerm, "appending term \(entry.term) after \(lastTerm)")
