@@ -42,13 +42,19 @@ let package = Package(
             "HACore", "BSON", "CArchive", "RaftCluster", "DqliteStore",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
         ]),
+        // Legacy ⇄ modern backup conversion through the SQLite pivot (Migrations/*.sql).
+        .target(name: "Migration", dependencies: [
+            "HACore", "BSON", "CBSON", "CArchive", "Backups", "DqliteStore", "RaftCluster",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "quorum", dependencies: [
-            "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "ModernJuju", "RaftCluster", "DqliteStore", "Backups", "BSON",
+            "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "ModernJuju", "RaftCluster", "DqliteStore", "Backups", "BSON", "Migration",
             "CBSON", "CDqlite", "CArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON"]),
+        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON", "Migration"]),
 
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),
@@ -64,6 +70,9 @@ let package = Package(
         .target(name: "ArchiveFixtures", dependencies: ["CArchive"], path: "Tests/ArchiveFixtures"),
         .testTarget(name: "BackupsTests", dependencies: [
             "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
+        ]),
+        .testTarget(name: "MigrationTests", dependencies: [
+            "Migration", "Backups", "BSON", "DqliteStore", "RaftCluster", "HACore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],
