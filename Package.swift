@@ -72,7 +72,7 @@ let package = Package(
             "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "MigrationTests", dependencies: [
-            "Migration", "Backups", "BSON", "DqliteStore", "RaftCluster", "HACore", .product(name: "GRDB", package: "GRDB.swift"),
+            "Migration", "Backups", "BSON", "DqliteStore", "RaftCluster", "HACore", "ArchiveFixtures", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],

@@ -86,7 +86,7 @@ public enum BackupMigration {
     static func legacyToModern(input: String, output: String, options: MigrationOptions, progress: MigrationProgress?) throws -> MigrationReport {
         let pivot = try Pivot(near: output)
         defer { pivot.remove() }
-        var report = try pivot.queue.inDatabase { db -> MigrationReport in
+        var report = try pivot.access { db -> MigrationReport in
             let importer = try LegacyImport(pivot: pivot, db: db, verify: options.verify, dryRun: options.dryRun, progress: progress)
             try importer.run(path: input)
             var report = importer.report
@@ -125,14 +125,15 @@ public enum BackupMigration {
         try legacy.write(to: temporary, dryRun: options.dryRun)
         var report = legacy.report
         report.direction = "modern → legacy"
-        report.documents = source.documents
+        report.unit = "rows"
+        report.documents = legacy.documentsWritten
         report.bytes = source.bytes
         if options.dryRun { return report }
         if options.verify {
             let back = try Pivot(near: pivot.scratch("verify"))
             defer { back.remove() }
             let expected = try tableDigests(source: source)
-            let actual = try back.queue.inDatabase { db -> [String: ContentDigest] in
+            let actual = try back.access { db -> [String: ContentDigest] in
                 let importer = try LegacyImport(pivot: back, db: db, verify: false, dryRun: false, progress: nil)
                 try importer.run(path: temporary)
                 return try tableDigests(db)

@@ -85,17 +85,20 @@ struct LegacyOutput {
                     guard let extra = origin.extra else { continue }
                     let document = try rebuild(table: table.name, columns: table.columns, row: row, extra: extra, origin: origin)
                     rebuilt[origin.position, default: []].append((origin.index, document))
-                    report.derived(table.name, table: "legacy")
+                    report.count(table.name, rows: "its legacy documents", kept: false)
                 } else if seeds[table.name]?.contains(row) == true {
-                    continue
+                    _ = report.line(table.name)
                 } else {
                     var document: Document = ["_id": .string(key)]
                     for (column, value) in zip(table.columns, row) { document.append(column, ModernNative.value(value)) }
                     nativeDocuments.append(document)
-                    report.derived(table.name, table: "\(ModernNative.database).\(ModernNative.prefix)\(table.name)")
+                    report.count(table.name, rows: "\(ModernNative.database).\(ModernNative.prefix)\(table.name)", kept: false)
                 }
             }
             if !nativeDocuments.isEmpty { native.append((table.name, nativeDocuments)) }
+        }
+        for (namespace, kept) in source.kept.sorted(by: { $0.key < $1.key }) {
+            for _ in 0..<kept.count { report.count("\(ModernOutput.legacyRoot)/\(namespace)", rows: nil, kept: true) }
         }
         guard !dryRun else { return }
         try writeArchive(to: path, collections: collections, rebuilt: rebuilt, native: native)

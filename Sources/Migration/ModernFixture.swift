@@ -23,7 +23,7 @@ struct ModernFixture {
         var rows = 0
         let spec = self.spec
         let world = self.world
-        try pivot.queue.inDatabase { db in
+        try pivot.access { db in
             try db.execute(sql: "BEGIN")
             var statements: [String: BulkStatement] = [:]
             func insert(_ table: String, _ pairs: [(String, SQLValue)]) throws {
@@ -106,7 +106,7 @@ struct ModernFixture {
         for directory in ["var", "var/lib", "var/lib/juju", "var/lib/juju/agents", "var/lib/juju/agents/controller-0"] { try tar.addDirectory(directory) }
         try tar.addFile("var/lib/juju/agents/controller-0/agent.conf", bytes: Array("# format 2.0\ntag: controller-0\ncontroller: controller-\(world.uuid)\n".utf8))
         sidecar.rootTar = try tar.finish()
-        try pivot.queue.inDatabase { db in
+        try pivot.access { db in
             try ModernOutput(pivot: pivot, db: db, sidecar: sidecar, environmentUUID: world.uuid, agentVersion: "4.0.0", targetVersion: "4.0.0")
                 .write(to: path)
         }

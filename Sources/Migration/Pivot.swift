@@ -48,6 +48,19 @@ final class Pivot {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Runs `body` on the pivot's connection; a transaction it leaves open after a failure is
+    /// rolled back.
+    func access<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.inDatabase { db in
+            do {
+                return try body(db)
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
     /// A scratch file path inside the pivot's directory.
     func scratch(_ name: String) -> String { directory + "/" + name }
 }

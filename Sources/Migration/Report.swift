@@ -51,6 +51,8 @@ public struct MigrationReport: Sendable {
     }
 
     public var direction: String = ""
+    /// What a source line counts: documents (legacy sources) or rows (modern tables).
+    public var unit = "documents"
     public private(set) var lines: [Line] = []
     public var documents = 0
     public var bytes = 0
@@ -76,7 +78,9 @@ public struct MigrationReport: Sendable {
     }
 
     mutating func refuse(_ source: String, _ message: String) {
-        lines[line(source)].refused.append(message)
+        let index = line(source)
+        lines[index].documents += 1
+        lines[index].refused.append(message)
     }
 
     public var refusals: [String] { lines.flatMap(\.refused) }
@@ -86,10 +90,13 @@ public struct MigrationReport: Sendable {
         var out: [String] = []
         for line in lines {
             var parts: [String] = []
-            for (table, n) in line.rows.sorted(by: { $0.key < $1.key }) { parts.append("\(n) → \(table)") }
+            for (table, n) in line.rows.sorted(by: { $0.key < $1.key }) where !(unit == "rows" && line.source.hasPrefix("juju-backup/")) {
+                parts.append("\(n) → \(table)")
+            }
             if line.kept > 0 { parts.append("\(line.kept) kept as they are") }
             if !line.refused.isEmpty { parts.append("\(line.refused.count) refused") }
-            out.append("  \(line.source): \(line.documents) documents" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
+            let unit = line.source.hasPrefix("juju-backup/") ? "documents" : self.unit
+            out.append("  \(line.source): \(line.documents) \(unit)" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
             for refusal in line.refused.prefix(10) { out.append("    refused: \(refusal)") }
         }
         return out.joined(separator: "\n")
