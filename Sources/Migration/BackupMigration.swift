@@ -150,11 +150,16 @@ public enum BackupMigration {
     /// Per table of controller.yaml, plus the documents that travel as BSON per collection.
     static func tableDigests(source: ModernSource) throws -> [String: ContentDigest] {
         var digests: [String: ContentDigest] = [:]
-        for table in source.controller?.tables ?? [] where !ControllerYAMLWriter.excluded.contains(table.name) {
-            var digest = ContentDigest()
-            for row in table.sqlRows { digest.add(line: row.map(ControllerYAMLWriter.yaml).joined(separator: "\t")) }
-            digests["table " + table.name] = digest
-        }
+        var current: String?
+        var digest = ContentDigest()
+        try ControllerYAMLReader(path: source.controllerYAML!).scan(table: { name, _ in
+            if let current { digests["table " + current] = digest }
+            current = ControllerYAMLWriter.excluded.contains(name) ? nil : name
+            digest = ContentDigest()
+        }, row: { row in
+            if current != nil { digest.add(line: row.map(ControllerYAMLWriter.yaml).joined(separator: "\t")) }
+        })
+        if let current { digests["table " + current] = digest }
         for (namespace, kept) in source.kept {
             var digest = ContentDigest()
             let stream = try FileDocumentStream(path: kept.path)

@@ -36,7 +36,6 @@ struct LegacyOutput {
     }
 
     mutating func write(to path: String, dryRun: Bool) throws {
-        let tables = source.controller!.tables
         // A fresh schema: primary keys, and the rows every database starts with.
         let fresh = try DatabaseQueue()
         try ControllerSchema.migrator().migrate(fresh)
@@ -54,12 +53,21 @@ struct LegacyOutput {
             }
             return (try TableKeys.all(db), seeds)
         }
-        let collections = tables.first { $0.name == "legacy_collection" }
-        let legacyRows = tables.first { $0.name == "legacy_row" }
+        let yaml = ControllerYAMLReader(path: source.controllerYAML!)
+        // Pass 1: where each legacy document was, and which rows came from one.
+        var collections: ExportedTable?
         var origins: [String: Origin] = [:]
-        if let legacyRows {
-            let c = Dictionary(uniqueKeysWithValues: legacyRows.columns.enumerated().map { ($1, $0) })
-            for row in legacyRows.sqlRows {
+        var current = ""
+        var legacyColumns: [String: Int] = [:]
+        try yaml.scan(table: { name, columns in
+            current = name
+            if name == "legacy_collection" { collections = ExportedTable(name: name, columns: columns, rows: []) }
+            if name == "legacy_row" { legacyColumns = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) }) }
+        }, row: { row in
+            if current == "legacy_collection" {
+                collections?.rows.append(row.map(ExportedValue.init))
+            } else if current == "legacy_row" {
+                let c = legacyColumns
                 guard case .text(let table)? = c["table_name"].map({ row[$0] }), case .text(let key)? = c["row_key"].map({ row[$0] }),
                       case .integer(let position)? = c["collection_position"].map({ row[$0] }),
                       case .integer(let index)? = c["document_index"].map({ row[$0] }) else {
@@ -69,34 +77,60 @@ struct LegacyOutput {
                 if case .blob(let bytes)? = c["extra"].map({ row[$0] }) { extra = bytes }
                 origins[table + "\u{0}" + key] = Origin(position: Int(position), index: Int(index), extra: extra)
             }
-        }
-        // Documents rebuilt from rows, per collection position; native rows per table.
+        })
+        // Pass 2: documents rebuilt from rows, per collection position; native rows per table,
+        // straight into a file each.
         var rebuilt: [Int: [(index: Int, document: Document)]] = [:]
-        var native: [(table: String, documents: [Document])] = []
-        for table in tables where !["legacy_collection", "legacy_row", "legacy_document"].contains(table.name) {
-            guard let keyColumns = keys[table.name] else {
-                throw MigrationError.invalidArchive("controller.yaml: table \"\(table.name)\" is not in the modern schema")
+        var native: [(table: String, path: String, count: Int)] = []
+        var nativeFile: (table: String, writer: BSONStreamWriter, digest: ContentDigest?)?
+        var keyPositions: [Int?] = []
+        var columns: [String] = []
+        var skip = false
+        var digests = self.digests
+        func closeNative() throws {
+            guard let open = nativeFile else { return }
+            try open.writer.close()
+            if open.writer.documentsWritten > 0 {
+                native.append((open.table, pivot.scratch("native-\(open.table).bson"), open.writer.documentsWritten))
+                if let digest = open.digest { digests?["\(ModernNative.database).\(ModernNative.prefix)\(open.table)"] = digest }
             }
-            let positions = keyColumns.map { table.columns.firstIndex(of: $0) }
-            var nativeDocuments: [Document] = []
-            for row in table.sqlRows {
-                let key = rowKey(positions.map { $0.map { row[$0] } ?? .null })
-                if let origin = origins[table.name + "\u{0}" + key] {
-                    guard let extra = origin.extra else { continue }
-                    let document = try rebuild(table: table.name, columns: table.columns, row: row, extra: extra, origin: origin)
-                    rebuilt[origin.position, default: []].append((origin.index, document))
-                    report.count(table.name, rows: "its legacy documents", kept: false)
-                } else if seeds[table.name]?.contains(row) == true {
-                    _ = report.line(table.name)
-                } else {
-                    var document: Document = ["_id": .string(key)]
-                    for (column, value) in zip(table.columns, row) { document.append(column, ModernNative.value(value)) }
-                    nativeDocuments.append(document)
-                    report.count(table.name, rows: "\(ModernNative.database).\(ModernNative.prefix)\(table.name)", kept: false)
-                }
-            }
-            if !nativeDocuments.isEmpty { native.append((table.name, nativeDocuments)) }
+            nativeFile = nil
         }
+        try yaml.scan(table: { name, tableColumns in
+            try closeNative()
+            current = name
+            columns = tableColumns
+            skip = ["legacy_collection", "legacy_row", "legacy_document"].contains(name)
+            guard !skip else { return }
+            guard let keyColumns = keys[name] else {
+                throw MigrationError.invalidArchive("controller.yaml: table \"\(name)\" is not in the modern schema")
+            }
+            keyPositions = keyColumns.map { tableColumns.firstIndex(of: $0) }
+            _ = report.line(name)
+        }, row: { row in
+            guard !skip else { return }
+            let key = rowKey(keyPositions.map { $0.map { row[$0] } ?? .null })
+            if let origin = origins[current + "\u{0}" + key] {
+                guard let extra = origin.extra else { return }
+                let document = try rebuild(table: current, columns: columns, row: row, extra: extra, origin: origin)
+                rebuilt[origin.position, default: []].append((origin.index, document))
+                report.count(current, rows: "its legacy documents", kept: false)
+            } else if seeds[current]?.contains(row) == true {
+                return
+            } else {
+                var document: Document = ["_id": .string(key)]
+                for (column, value) in zip(columns, row) { document.append(column, ModernNative.value(value)) }
+                report.count(current, rows: "\(ModernNative.database).\(ModernNative.prefix)\(current)", kept: false)
+                if dryRun { return }
+                if nativeFile == nil {
+                    nativeFile = (current, try BSONStreamWriter(path: pivot.scratch("native-\(current).bson")), digests != nil ? ContentDigest() : nil)
+                }
+                try nativeFile!.writer.write(document)
+                try nativeFile!.digest?.add(document)
+            }
+        })
+        try closeNative()
+        self.digests = digests
         for (namespace, kept) in source.kept.sorted(by: { $0.key < $1.key }) {
             for _ in 0..<kept.count { report.count("\(ModernOutput.legacyRoot)/\(namespace)", rows: nil, kept: true) }
         }
@@ -131,7 +165,7 @@ struct LegacyOutput {
     }
 
     private mutating func writeArchive(to path: String, collections: ExportedTable?, rebuilt: [Int: [(index: Int, document: Document)]],
-                                       native: [(table: String, documents: [Document])]) throws {
+                                       native: [(table: String, path: String, count: Int)]) throws {
         let legacyOrigin = !(collections?.rows.isEmpty ?? true)
         let metadata: [UInt8]? = legacyOrigin ? source.legacyMetadata : Array(derivedMetadata().utf8)
         let is120 = legacyOrigin && source.legacyMetadata == nil
@@ -178,18 +212,11 @@ struct LegacyOutput {
                     }
                 }
             }
-            for (table, documents) in native {
+            for (table, file, count) in native {
                 let collection = ModernNative.prefix + table
                 try directory(ModernNative.database)
-                var digest = digests != nil ? ContentDigest() : nil
-                var bytes: [UInt8] = []
-                for document in documents {
-                    bytes += try document.encode()
-                    try digest?.add(document)
-                }
-                written += documents.count
-                if let digest { digests?["\(ModernNative.database).\(collection)"] = digest }
-                try writer.addFile(BackupLayout.collectionBSON(ModernNative.database, collection), bytes: bytes)
+                written += count
+                try copy(file: file, into: writer, as: BackupLayout.collectionBSON(ModernNative.database, collection))
                 let dump = CollectionDump(database: ModernNative.database, collection: collection, documents: [])
                 try writer.addFile(BackupLayout.collectionMetadata(ModernNative.database, collection), bytes: Array(MongoDumpFiles.metadataJSON(dump).utf8))
             }

@@ -12,7 +12,8 @@ struct ModernSource {
     var metadataJSON: [UInt8] = []
     var metadata: Document = [:]
     var rootTar: [UInt8]?
-    var controller: ControllerExport?
+    /// dump/controller.yaml, copied into the pivot's directory.
+    var controllerYAML: String?
     var models: [(path: String, bytes: [UInt8])] = []
     var legacyMetadata: [UInt8]?
     var legacyEnvironConfig: [UInt8]?
@@ -62,12 +63,18 @@ struct ModernSource {
             } else if path == BackupLayout.rootTar {
                 source.rootTar = try all()
             } else if path == BackupLayout.controllerYAML {
-                let text = String(decoding: try all(), as: UTF8.self)
-                do {
-                    source.controller = try YAMLDecoder().decode(ControllerExport.self, from: text)
-                } catch {
-                    throw MigrationError.backup(.invalidFile(entry: path, detail: "invalid YAML: \(error)"))
+                let scratch = pivot.scratch("source-controller.yaml")
+                guard FileManager.default.createFile(atPath: scratch, contents: nil), let file = FileHandle(forWritingAtPath: scratch) else {
+                    throw MigrationError.io("cannot write \(scratch)")
                 }
+                defer { try? file.close() }
+                while true {
+                    let chunk: [UInt8]?
+                    do { chunk = try reader.readChunk(maxBytes: 1 << 20) } catch { throw MigrationError.backup(.archive(error)) }
+                    guard let chunk else { break }
+                    file.write(Data(chunk))
+                }
+                source.controllerYAML = scratch
             } else if path.hasPrefix(BackupLayout.modelsDirectory + "/") {
                 source.models.append((String(path.dropFirst(BackupLayout.root.count + "/dump/".count)), try all()))
             } else if path == legacyRoot + "metadata.json" {
@@ -95,7 +102,7 @@ struct ModernSource {
             guard problems.isEmpty else { throw MigrationError.backup(.manifestMismatch(problems)) }
         }
         guard sawMetadata else { throw MigrationError.wrongFlavor("the archive is a legacy (MongoDB) backup, not a modern one") }
-        guard source.controller != nil else { throw MigrationError.backup(.missingEntry(BackupLayout.controllerYAML)) }
+        guard source.controllerYAML != nil else { throw MigrationError.backup(.missingEntry(BackupLayout.controllerYAML)) }
         progress?.finish()
         return source
     }
