@@ -88,15 +88,17 @@ public enum BackupMigration {
         defer { pivot.remove() }
         var report = try pivot.access { db -> MigrationReport in
             let importer = try LegacyImport(pivot: pivot, db: db, verify: options.verify, dryRun: options.dryRun, progress: progress)
+            let temporary = pivot.scratch("result.tar.gz")
+            importer.outputPath = temporary
             try importer.run(path: input)
             var report = importer.report
             report.direction = "legacy → modern"
             report.documents = importer.documents
             report.bytes = importer.bytes
             if options.dryRun { return report }
-            let temporary = pivot.scratch("result.tar.gz")
             try ModernOutput(pivot: pivot, db: db, sidecar: importer.sidecar, environmentUUID: importer.mapper.environmentUUID,
-                             agentVersion: importer.mapper.agentVersion, targetVersion: options.modernVersion).write(to: temporary)
+                             agentVersion: importer.mapper.agentVersion, targetVersion: options.modernVersion)
+                .write(to: temporary, existing: importer.output, streamed: importer.streamed)
             if options.verify, let expected = importer.digests {
                 // Back to legacy, in the pivot's directory, comparing every collection.
                 let back = try Pivot(near: pivot.scratch("verify"))

@@ -145,7 +145,7 @@ struct LegacyFixture {
         // The filler goes last in counting: every other collection is sized by the environment.
         var files: [(database: String, collection: String, path: String, count: Int)] = []
         var fillerIndex: Int?
-        for (index, (database, collection, body)) in collections.enumerated() {
+        for (index, (database, collection, _)) in collections.enumerated() {
             if (database, collection) == ("juju", "txns") || (database, collection) == ("logs", "logs") { fillerIndex = index }
         }
         var total = 0

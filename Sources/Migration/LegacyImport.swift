@@ -40,6 +40,12 @@ final class LegacyImport {
     private var documentsDone = 0
     private var bytesDone = 0
     private var reader: ArchiveReader?
+    /// Where the output archive goes: collections with no table are written into it as they
+    /// stream past (made on first use, dated by metadata.json when that came first).
+    var outputPath: String?
+    private(set) var output: BackgroundArchiveWriter?
+    /// Positions of the collections already in `output`.
+    private(set) var streamed: Set<Int> = []
 
     static let transactionSize = 200_000
 
@@ -92,7 +98,7 @@ final class LegacyImport {
                 sidecar.modernModels.append((String(path.dropFirst("\(BackupLayout.root)/modern/".count)), try wrapArchive { try reader.readAll() }))
             } else if let (database, collection) = Self.collection(ofBSONPath: path) {
                 sawCollection = true
-                try importCollection(database: database, collection: collection, reader: reader)
+                try importCollection(database: database, collection: collection, reader: reader, size: header.size)
             } else if let (database, collection) = Self.collection(ofMetadataPath: path) {
                 let text = String(decoding: try wrapArchive { try reader.readAll() }, as: UTF8.self)
                 try recordMetadata(namespace: "\(database).\(collection)", json: text)
@@ -154,10 +160,9 @@ final class LegacyImport {
 
     private func copyOplog(_ reader: ArchiveReader) throws {
         let path = pivot.scratch("oplog.bson")
-        guard let file = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() else { throw MigrationError.io("cannot write \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw MigrationError.io("cannot write \(path)")
+        }
         defer { try? file.close() }
         let stream = EntryDocumentStream(reader: reader)
         var size = 0
@@ -193,7 +198,7 @@ final class LegacyImport {
         try statement("UPDATE legacy_collection SET metadata_json = ? WHERE position = ?").run(db, [.text(json), .integer(Int64(position))])
     }
 
-    private func importCollection(database: String, collection: String, reader: ArchiveReader) throws {
+    private func importCollection(database: String, collection: String, reader: ArchiveReader, size: Int) throws {
         let namespace = "\(database).\(collection)"
         guard bsonSeen.insert(namespace).inserted else {
             throw MigrationError.backup(.archive(.duplicateEntry(BackupLayout.collectionBSON(database, collection))))
@@ -204,6 +209,14 @@ final class LegacyImport {
         let position = try position(of: namespace)
         let mapped = LegacyMapper.isMapped(namespace)
         let stream = EntryDocumentStream(reader: reader)
+        let reportLine = report.line(namespace)
+        // A collection with no table travels as it is: its bytes go to the output as they stream
+        // past (same size as the input entry), besides into the pivot.
+        if !mapped, output == nil, let outputPath, !dryRun {
+            output = try BackgroundArchiveWriter(path: outputPath, modificationTime: try ModernOutput.startedSeconds(sidecar.metadataJSON))
+        }
+        let passThrough = !mapped ? output : nil
+        passThrough?.begin("\(ModernOutput.legacyRoot)/\(database)/\(collection).bson", size: size)
         var kept = 0
         var keptBytes = 0
         var digest = digests != nil ? ContentDigest() : nil
@@ -234,7 +247,8 @@ final class LegacyImport {
                 }
             } else {
                 try keepDocument(keep, bytes, position: position, index: index)
-                report.count(namespace, rows: nil, kept: true)
+                report.countKept(reportLine)
+                passThrough?.write(bytes)
                 kept += 1
                 keptBytes += bytes.count
             }
@@ -243,6 +257,10 @@ final class LegacyImport {
             try tick()
         }
         if let digest { digests?[namespace] = digest }
+        if let passThrough {
+            passThrough.end()
+            streamed.insert(position)
+        }
         try statement("UPDATE legacy_collection SET has_bson = 1, document_count = ?, kept_count = ?, kept_bytes = ? WHERE position = ?")
             .run(db, [.integer(Int64(stream.index)), .integer(Int64(kept)), .integer(Int64(keptBytes)), .integer(Int64(position))])
         if stream.index == 0 { _ = report.line(namespace) }
@@ -267,7 +285,7 @@ final class LegacyImport {
             case BSON_TYPE_UTF8:
                 var length: UInt32 = 0
                 let text = bson_iter_utf8(iterator, &length)!
-                statement.bindText(index, String(decoding: UnsafeRawBufferPointer(start: text, count: Int(length)), as: UTF8.self))
+                statement.bindText(index, pointer: text, length: Int(length))
             case BSON_TYPE_OID:
                 var hex = [CChar](repeating: 0, count: 25)
                 bson_oid_to_string(bson_iter_oid(iterator), &hex)

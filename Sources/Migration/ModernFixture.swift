@@ -108,8 +108,9 @@ struct ModernFixture {
         sidecar.rootTar = try tar.finish()
         try pivot.access { db in
             try ModernOutput(pivot: pivot, db: db, sidecar: sidecar, environmentUUID: world.uuid, agentVersion: "4.0.0", targetVersion: "4.0.0")
-                .write(to: path)
+                .write(to: pivot.scratch("fixture.tar.gz"))
         }
+        try BackupMigration.publish(pivot.scratch("fixture.tar.gz"), as: path)
         return FixtureGenerator.Summary(documents: rows, bytes: 0)
     }
 

@@ -21,32 +21,30 @@ struct ModernOutput {
     let agentVersion: String
     let targetVersion: String
 
-    func write(to path: String) throws {
+    /// Writes the archive at `path`, or finishes `existing` (which already holds the collections
+    /// streamed past during the import, at `streamed` positions).
+    func write(to path: String, existing: BackgroundArchiveWriter? = nil, streamed: Set<Int> = []) throws {
         let metadata = try metadataJSON()
-        let started = try startedSeconds(metadata)
+        let started = try Self.startedSeconds(metadata)
         let yamlPath = pivot.scratch("controller.yaml")
         _ = try ControllerYAMLWriter.write(db, to: yamlPath)
         let models = try modelFiles()
-        let keepsLegacy = sidecar.modernMetadata == nil
-        try AtomicOutput.write(to: path) { temporary in
-            let writer = try ArchiveWriter(path: temporary, compression: .gzip, modificationTime: started)
-            try writer.addDirectory(BackupLayout.root)
-            try writer.addFile(BackupLayout.metadata, bytes: metadata)
-            try writer.addFile(BackupLayout.rootTar, bytes: sidecar.rootTar ?? [])
-            try writer.addDirectory(BackupLayout.dump)
-            try copy(file: yamlPath, into: writer, as: BackupLayout.controllerYAML)
-            try writer.addDirectory(BackupLayout.modelsDirectory)
-            for (name, bytes) in models { try writer.addFile("\(BackupLayout.root)/dump/\(name)", bytes: bytes) }
-            if keepsLegacy {
-                try writer.addDirectory(Self.legacyRoot)
-                if let bytes = sidecar.metadataJSON { try writer.addFile("\(Self.legacyRoot)/metadata.json", bytes: bytes) }
-                if let bytes = sidecar.environConfig { try writer.addFile("\(Self.legacyRoot)/environconfig.json", bytes: bytes) }
-                if let oplog = sidecar.oplogPath { try copy(file: oplog, into: writer, as: "\(Self.legacyRoot)/oplog.bson") }
-                try writeKeptDocuments(writer)
-            }
-            try writer.addFile(Manifest.archivePath, bytes: writer.manifest.jsonBytes())
-            _ = try writer.finish()
+        let keepsLegacy = sidecar.modernMetadata == nil || !streamed.isEmpty
+        let out = try existing ?? BackgroundArchiveWriter(path: path, modificationTime: started)
+        out.file(BackupLayout.metadata, bytes: metadata)
+        out.file(BackupLayout.rootTar, bytes: sidecar.rootTar ?? [])
+        out.directory(BackupLayout.dump)
+        try out.direct { try copy(file: yamlPath, into: $0, as: BackupLayout.controllerYAML) }
+        out.directory(BackupLayout.modelsDirectory)
+        for (name, bytes) in models { out.file("\(BackupLayout.root)/dump/\(name)", bytes: bytes) }
+        if keepsLegacy {
+            out.directory(Self.legacyRoot)
+            if let bytes = sidecar.metadataJSON { out.file("\(Self.legacyRoot)/metadata.json", bytes: bytes) }
+            if let bytes = sidecar.environConfig { out.file("\(Self.legacyRoot)/environconfig.json", bytes: bytes) }
+            if let oplog = sidecar.oplogPath { try out.direct { try copy(file: oplog, into: $0, as: "\(Self.legacyRoot)/oplog.bson") } }
+            try writeKeptDocuments(out, skipping: streamed)
         }
+        try out.finish()
     }
 
     /// The modern metadata a legacy archive carried back, or one made from the legacy metadata.
@@ -68,7 +66,8 @@ struct ModernOutput {
         return Array(metadata.json.utf8)
     }
 
-    private func startedSeconds(_ metadata: [UInt8]) throws -> Int64 {
+    static func startedSeconds(_ metadata: [UInt8]?) throws -> Int64 {
+        guard let metadata else { return 0 }
         let document = try? Document(extendedJSON: String(decoding: metadata, as: UTF8.self))
         return (document?["Started"]?.stringValue.flatMap(CivilTime.parseRFC3339) ?? 0) / 1_000_000
     }
@@ -95,16 +94,19 @@ struct ModernOutput {
 
     /// The documents without a home, one entry per collection, read from the pivot in the order
     /// they were written (collections arrive one after the other, so each is one run of ids).
-    private func writeKeptDocuments(_ writer: ArchiveWriter) throws {
+    private func writeKeptDocuments(_ writer: BackgroundArchiveWriter, skipping streamed: Set<Int>) throws {
         let collections = try Row.fetchAll(db, sql: "SELECT position, namespace, kept_bytes FROM legacy_collection WHERE kept_count > 0 ORDER BY position")
         var entries: [Int64: (path: String, size: Int)] = [:]
-        var directories = Set<String>()
-        for row in collections {
+        for row in collections where !streamed.contains(row["position"]) {
             let namespace: String = row["namespace"]
             let (database, collection) = split(namespace)
             entries[row["position"]] = ("\(Self.legacyRoot)/\(database)/\(collection).bson", row["kept_bytes"])
         }
-        let statement = try db.makeStatement(sql: "SELECT collection_position, document FROM legacy_document ORDER BY id")
+        guard !entries.isEmpty else { return }
+        let statement = try db.makeStatement(sql: """
+            SELECT collection_position, document FROM legacy_document
+            WHERE collection_position IN (\(entries.keys.sorted().map(String.init).joined(separator: ", "))) ORDER BY id
+            """)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         var open: Int64?
@@ -114,17 +116,15 @@ struct ModernOutput {
             guard status == SQLITE_ROW else { throw MigrationError.sql(String(cString: sqlite3_errmsg(db.sqliteConnection))) }
             let position = sqlite3_column_int64(handle, 0)
             if position != open {
-                if open != nil { try writer.endFile() }
+                if open != nil { writer.end() }
                 guard let entry = entries[position] else { throw MigrationError.sql("a kept document names no collection") }
-                let directory = (entry.path as NSString).deletingLastPathComponent
-                if directories.insert(directory).inserted { try writer.addDirectory(directory) }
-                try writer.beginFile(entry.path, size: entry.size)
+                writer.begin(entry.path, size: entry.size)
                 open = position
             }
             let count = Int(sqlite3_column_bytes(handle, 1))
-            try writer.write(UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, 1), count: count))
+            writer.write(UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, 1), count: count))
         }
-        if open != nil { try writer.endFile() }
+        if open != nil { writer.end() }
     }
 }
 

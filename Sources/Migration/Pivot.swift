@@ -97,6 +97,11 @@ final class BulkStatement {
         }
     }
 
+    /// Binds UTF-8 text that stays valid until the next `step()` returns.
+    func bindText(_ index: Int32, pointer: UnsafePointer<CChar>, length: Int) {
+        sqlite3_bind_text(handle, index, pointer, Int32(length), nil)
+    }
+
     func bindInt(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
     func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
 
@@ -119,6 +124,7 @@ final class BulkStatement {
         return Int(sqlite3_changes(db.sqliteConnection))
     }
 
+    @discardableResult
     func run(_ db: Database, _ values: [SQLValue]) throws -> Int {
         for (offset, value) in values.enumerated() { bind(Int32(offset + 1), value) }
         return try step(db)

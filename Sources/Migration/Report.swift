@@ -73,6 +73,11 @@ public struct MigrationReport: Sendable {
         if kept { lines[index].kept += 1 }
     }
 
+    mutating func countKept(_ index: Int) {
+        lines[index].documents += 1
+        lines[index].kept += 1
+    }
+
     mutating func derived(_ source: String, table: String) {
         lines[line(source)].rows[table, default: 0] += 1
     }
