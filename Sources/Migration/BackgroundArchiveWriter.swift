@@ -17,7 +17,7 @@ final class BackgroundArchiveWriter: @unchecked Sendable {
     static let chunk = 1 << 20
 
     init(path: String, modificationTime: Int64) throws {
-        writer = try ArchiveWriter(path: path, compression: .gzip, modificationTime: modificationTime)
+        writer = try ArchiveWriter(path: path, compression: .gzipFast, modificationTime: modificationTime)
         directories.insert(BackupLayout.root)
         enqueue { try $0.addDirectory(BackupLayout.root) }
     }

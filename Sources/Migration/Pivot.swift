@@ -114,10 +114,8 @@ final class BulkStatement {
     @discardableResult
     func step(_ db: Database) throws -> Int {
         let status = sqlite3_step(handle)
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-        }
+        // Every call binds every parameter, so the bindings need no clearing.
+        defer { sqlite3_reset(handle) }
         guard status == SQLITE_DONE || status == SQLITE_ROW else {
             throw MigrationError.sql(String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
