@@ -72,6 +72,7 @@ struct ModernSource {
                     let chunk: [UInt8]?
                     do { chunk = try reader.readChunk(maxBytes: 1 << 20) } catch { throw MigrationError.backup(.archive(error)) }
                     guard let chunk else { break }
+                    source.bytes += chunk.count
                     file.write(Data(chunk))
                 }
                 source.controllerYAML = scratch

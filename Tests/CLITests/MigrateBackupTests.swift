@@ -94,5 +94,17 @@ final class MigrateBackupTests: XCTestCase {
         XCTAssertTrue(show.contains("agent-version: 4.0.0"), show)
         let status = try cli.ok(["status", "-m", "controller"])
         XCTAssertTrue(status.contains("voter*"), status)
+        // The restored controller's database holds the migrated rows: a backup of it shows them.
+        try cli.ok(["create-backup", "--filename", "after.tar.gz"])
+        guard case .modern(let after) = try BackupReader.read(path: cli.path("after.tar.gz")).0 else { return XCTFail("not modern") }
+        func column(_ table: String, _ name: String) -> [String] {
+            guard let t = after.controller.table(table), let i = t.columns.firstIndex(of: name) else { return [] }
+            return t.sqlRows.compactMap { if case .text(let v) = $0[i] { return v } else { return nil } }
+        }
+        XCTAssertEqual(Set(column("machine", "name")), ["0", "3", "4"], "the restored controller and the migrated non-controller machines")
+        XCTAssertEqual(column("application", "name").count, 3)
+        XCTAssertEqual(column("unit", "name").count, 8)
+        XCTAssertEqual(column("controller_node", "controller_id"), ["0"])
+        XCTAssertEqual(column("user", "name"), ["admin", "alice", "bob"])
     }
 }
