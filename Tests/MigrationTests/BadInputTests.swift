@@ -50,6 +50,17 @@ final class BadInputTests: XCTestCase {
         assertFails(bad, "juju.units: document 2: truncated")
     }
 
+    /// A collection with no table streams into the output as it is read: a bad document in it
+    /// still leaves nothing behind.
+    func test_badDocumentInACollectionWithNoTableLeavesNoOutput() throws {
+        let bad = try altered("txns") { documents in
+            var broken = documents[100]
+            broken[0] = 0xFF  // declared length far beyond the document
+            return documents[..<100].flatMap { $0 } + broken + documents[101...].flatMap { $0 }
+        }
+        assertFails(bad, "juju.txns: document 100: ")
+    }
+
     func test_unexpectedTypeInAMappedFieldStops() throws {
         let bad = try altered("machines") { documents in
             var third = try Document(bson: documents[3])
