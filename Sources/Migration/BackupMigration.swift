@@ -188,14 +188,16 @@ public enum BackupMigration {
             sqlite3_reset(handle)
             digests["table " + table] = digest
         }
-        let rows = try Row.fetchAll(db, sql: """
+        // A row at a time: the kept documents may be millions.
+        let rows = try Row.fetchCursor(db, sql: """
             SELECT c.namespace AS namespace, d.document AS document FROM legacy_document d
             JOIN legacy_collection c ON c.position = d.collection_position ORDER BY d.id
             """)
-        for row in rows {
+        while let row = try rows.next() {
             let namespace: String = row["namespace"]
-            let bytes: Data = row["document"]
-            try bytes.withUnsafeBytes { try digests["kept " + namespace, default: ContentDigest()].add(bson: $0) }
+            try row.withUnsafeData(named: "document") { data in
+                try (data ?? Data()).withUnsafeBytes { try digests["kept " + namespace, default: ContentDigest()].add(bson: $0) }
+            }
         }
         return digests
     }
