@@ -24,8 +24,21 @@ struct MigrationBench {
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 
-    /// Runs `arguments`, returning wall seconds and the child's peak RSS (KiB).
+    /// Runs `arguments`, returning wall seconds and the child's peak RSS (KiB). The peak comes
+    /// from /usr/bin/time when there is one: Linux charges a child spawned from this process with
+    /// this process's own peak until it execs, which would hide a small program's figure.
     static func spawn(_ arguments: [String]) throws -> (Double, Int) {
+        let time = "/usr/bin/time"
+        guard FileManager.default.isExecutableFile(atPath: time) else { return try spawnDirect(arguments) }
+        let report = NSTemporaryDirectory() + "quorum-bench-rss-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        let (seconds, _) = try spawnDirect([time, "-f", "%M", "-o", report] + arguments)
+        let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        let kib = text.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.last ?? 0
+        return (seconds, kib)
+    }
+
+    static func spawnDirect(_ arguments: [String]) throws -> (Double, Int) {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
