@@ -101,7 +101,8 @@ public struct MigrationReport: Sendable {
             if line.kept > 0 { parts.append("\(line.kept) kept as they are") }
             if !line.refused.isEmpty { parts.append("\(line.refused.count) refused") }
             let unit = line.source.hasPrefix("juju-backup/") ? "documents" : self.unit
-            out.append("  \(line.source): \(line.documents) \(unit)" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
+            let counted = line.documents == 1 ? String(unit.dropLast()) : unit
+            out.append("  \(line.source): \(line.documents) \(counted)" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
             for refusal in line.refused.prefix(10) { out.append("    refused: \(refusal)") }
         }
         return out.joined(separator: "\n")
