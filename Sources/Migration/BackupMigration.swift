@@ -61,8 +61,13 @@ public enum BackupMigration {
             throw MigrationError.wrongFlavor("\(input) is already a \(source == .legacy ? "legacy (MongoDB)" : "modern (format 2)") backup; "
                 + "migrate-backup --to \(target.rawValue) converts a \(source == .legacy ? "modern" : "legacy") one")
         }
-        if !options.dryRun, FileManager.default.fileExists(atPath: output) {
-            throw MigrationError.io("\(output) already exists")
+        if !options.dryRun {
+            if FileManager.default.fileExists(atPath: output) { throw MigrationError.io("\(output) already exists") }
+            let directory = (output as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                throw MigrationError.backup(.archive(.outputDirectoryMissing(path: output, directory: directory)))
+            }
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? NSNumber)?.int64Value ?? 1
         let progress = options.progress ? MigrationProgress(totalBytes: size) : nil

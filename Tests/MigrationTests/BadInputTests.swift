@@ -90,6 +90,16 @@ final class BadInputTests: XCTestCase {
         XCTAssertFalse(scratch.names.contains("again.tar.gz"))
     }
 
+    func test_outputInAMissingDirectoryOrOverAnExistingFileIsRefused() throws {
+        XCTAssertThrowsError(try scratch.migrate(source, "nowhere/out.tar.gz")) { error in
+            XCTAssertEqual("\(error)", "cannot write \(self.scratch.path("nowhere/out.tar.gz")): directory \(self.scratch.path("nowhere")) does not exist")
+        }
+        XCTAssertThrowsError(try scratch.migrate(source, "source.tar.gz")) { error in
+            XCTAssertEqual("\(error)", "\(self.scratch.path("source.tar.gz")) already exists")
+        }
+        XCTAssertEqual(scratch.names, ["source.tar.gz"])
+    }
+
     func test_dryRunReportsRefusalsAndWritesNothing() throws {
         let bad = try altered("machines") { documents in
             var first = try Document(bson: documents[1])
