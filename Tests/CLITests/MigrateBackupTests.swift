@@ -92,8 +92,14 @@ final class MigrateBackupTests: XCTestCase {
         guard case .modern(let backup) = try BackupReader.read(path: cli.path("modern.tar.gz")).0 else { return XCTFail("not modern") }
         XCTAssertTrue(show.contains("model-uuid: \(backup.metadata.modelUUID)"), show)
         XCTAssertTrue(show.contains("agent-version: 4.0.0"), show)
-        let status = try cli.ok(["status", "-m", "controller"])
-        XCTAssertTrue(status.contains("voter*"), status)
+        XCTAssertTrue(show.contains("machine-count: 3"), show)
+        let status = try cli.ok(["status", "-m", "controller"]).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(status.dropFirst().map { $0[0] }, ["0", "3", "4"], "the new controller and the migrated machines that host units")
+        XCTAssertEqual(status.dropFirst().map { $0[1] }, ["started", "started", "started"])
+        XCTAssertEqual(status[1].last, "voter*")
+        XCTAssertEqual(status[2][3], "juju-\(backup.metadata.modelUUID.prefix(6))-machine-3", "the instance the legacy environment recorded")
+        // New machines are numbered after the migrated ones.
+        XCTAssertEqual(try cli.ok(["enable-ha", "-n", "3"]), "maintaining machines: 0\nadding machines: 5, 6\n")
         // The restored controller's database holds the migrated rows: a backup of it shows them.
         try cli.ok(["create-backup", "--filename", "after.tar.gz"])
         guard case .modern(let after) = try BackupReader.read(path: cli.path("after.tar.gz")).0 else { return XCTFail("not modern") }
