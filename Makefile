@@ -9,7 +9,7 @@ DURATION ?= 10m
 TEST_SEEDS ?= 0..29
 MODERN_TEST_SEEDS ?= 0..19
 
-.PHONY: deps build demo test bench sweep fuzz crash-check clean
+.PHONY: deps build demo test bench sweep fuzz crash-check migrate-check clean
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
@@ -31,10 +31,23 @@ sweep: deps
 	$(SWIFT) build -c release --product quorum
 	@for f in legacy modern; do for m in 3 5 7; do echo "$$f, members $$m:"; "$$($(SWIFT) build -c release --show-bin-path)/quorum" simulate --flavor $$f --members $$m --seeds $(SEEDS) --duration $(DURATION) || exit 1; done; done
 
-bench: deps
+# The C baseline of the migration figures: libbson stream reader → prepared SQLite inserts.
+MIGRATE_BASELINE := .build/migrate_baseline
+# Documents of the large migration round trips (make migrate-check).
+MIGRATE_DOCS ?= 1000000
+
+$(MIGRATE_BASELINE): bench/baseline/migrate_baseline.c
+	@mkdir -p .build
+	cc -O2 -o $@ $< $$(pkg-config --cflags --libs libbson-1.0 sqlite3)
+
+bench: deps $(MIGRATE_BASELINE)
 	$(SWIFT) build -c release --product quorum
 	$(SWIFT) build -c release --product quorum-bench
-	"$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"
+	QUORUM_MIGRATE_BASELINE=$(MIGRATE_BASELINE) "$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"
+
+migrate-check: deps
+	$(SWIFT) build -c release --product quorum
+	@scripts/migrate-check.sh "$$($(SWIFT) build -c release --show-bin-path)/quorum" $(MIGRATE_DOCS)
 
 # SIGKILL of create-backup and of a state-changing command at CRASH_ROUNDS points each.
 CRASH_ROUNDS ?= 50

@@ -44,14 +44,20 @@ let package = Package(
         ]),
         // The live runtime: libdqlite nodes in agent processes, the Dqlite wire client, supervision.
         .target(name: "Live", dependencies: ["HACore", "CDqlite", "RaftCluster", "ModernJuju", "DqliteStore"]),
+        // Legacy ⇄ modern backup conversion through the SQLite pivot (Migrations/*.sql).
+        .target(name: "Migration", dependencies: [
+            "HACore", "BSON", "CBSON", "CArchive", "Backups", "DqliteStore", "RaftCluster",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "quorum", dependencies: [
-            "Live",
+            "Live", "Migration",
             "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "ModernJuju", "RaftCluster", "DqliteStore", "Backups", "BSON",
             "CBSON", "CDqlite", "CArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON", "Live"]),
+        .executableTarget(name: "quorum-bench", dependencies: ["HACore", "Simulation", "Backups", "BSON", "Live", "Migration"]),
 
         // Fuzz targets: `make fuzz` builds each executable with libFuzzer (-DFUZZING); a plain
         // build replays stored inputs, and FuzzTargetsTests replays Fixtures/fuzz/.
@@ -77,6 +83,9 @@ let package = Package(
         ]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LiveTests", dependencies: ["Live", "RaftCluster", "ModernJuju"]),
+        .testTarget(name: "MigrationTests", dependencies: [
+            "Migration", "Backups", "BSON", "DqliteStore", "RaftCluster", "HACore", "ArchiveFixtures", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],
     swiftLanguageModes: [.v5]

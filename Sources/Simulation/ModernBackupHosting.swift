@@ -73,7 +73,32 @@ extension World {
         // This controller's node, as dbaccessor records it.
         recordControllerNode(0, leader: leader, trace: &trace)
         _ = callDqlite(from: client, to: leader, .execSQL(machineRow(0)), trace: &trace)
+        adoptRestoredMachines(input, trace: &trace)
         return .done
+    }
+
+    /// The restored `machine` rows that are not controllers (a migrated legacy environment's
+    /// unit-hosting machines) are running instances whose agents restart against the new
+    /// controller, as after a legacy restore; new machine numbers continue after theirs.
+    private mutating func adoptRestoredMachines(_ input: ModernRestoreInput, trace: inout Trace) {
+        guard let table = input.tables.first(where: { $0.name == "machine" }),
+              let name = table.columns.firstIndex(of: "name"), let controller = table.columns.firstIndex(of: "is_controller") else { return }
+        let instance = table.columns.firstIndex(of: "instance_id")
+        for row in table.rows {
+            guard case .text(let text) = row[name], let id = MachineID(parsing: text),
+                  row[controller] == .boolean(false), id != 0, machine(id) == nil else { continue }
+            // The old controllers' rows are not restored, so their numbers are free again.
+            nextMachineNumber = max(nextMachineNumber, Int(text).map { $0 + 1 } ?? 0)
+            var restored = Machine(id: id, jobs: [.hostUnits], series: config.series)
+            restored.apiServers = controllers
+            machines.append(restored)
+            machines.sort { $0.id < $1.id }
+            var instanceID = instanceID(for: id)
+            if let instance, case .text(let value) = row[instance], !value.isEmpty { instanceID = value }
+            update(id, trace: &trace) { $0.onProvisioningStarted(instanceID: instanceID, delay: .seconds(5)) }
+            trace.append(at: now, seq: eventCount, "\(id.tag) agent restarted with the restored controller's addresses")
+        }
+        for i in machines.indices { machines[i].onAPIServersChanged(controllers) }
     }
 
     /// Rows of the backed-up controllers other than machine 0, and leases (they belonged to

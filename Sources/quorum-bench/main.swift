@@ -134,6 +134,37 @@ do {
 }
 archives.cleanUp()
 
+if FileManager.default.isExecutableFile(atPath: binary.path) {
+    let environment = ProcessInfo.processInfo.environment
+    let baseline = environment["QUORUM_MIGRATE_BASELINE"].flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+    let bench = MigrationBench(quorum: binary.path, baseline: baseline)
+    let sizes = (environment["QUORUM_MIGRATE_DOCS"] ?? "100000,1000000").split(separator: ",").compactMap { Int($0) }
+    do {
+        for size in sizes {
+            let run = try bench.run(documents: size)
+            let mb = Double(run.bytes) / 1_000_000
+            let label = size >= 1_000_000 ? "\(size / 1_000_000)M" : "\(size / 1000)k"
+            figures.append(Figure(name: "migrate-backup legacy → modern, \(label) documents (\(Int(mb)) MB of BSON), end to end",
+                                  value: String(format: "%.0f", Double(run.documents) / run.ours.seconds), unit: "documents/s", target: "≥ 0.5 × C baseline"))
+            figures.append(Figure(name: "  same run", value: String(format: "%.1f", mb / run.ours.seconds), unit: "MB/s", target: ""))
+            figures.append(Figure(name: "  peak RSS, \(label) documents", value: String(format: "%.0f", Double(run.ours.peakKiB) / 1024), unit: "MiB",
+                                  target: "≤ 256, not growing with the archive"))
+            if let c = run.c {
+                figures.append(Figure(name: "  C baseline (libbson → SQLite, one transaction), same documents",
+                                      value: String(format: "%.0f", Double(run.documents) / c.seconds), unit: "documents/s",
+                                      target: String(format: "%.1f MB/s, peak RSS %.0f MiB", mb / c.seconds, Double(c.peakKiB) / 1024)))
+                figures.append(Figure(name: "  ratio migrate-backup / C baseline", value: String(format: "%.2f", c.seconds / run.ours.seconds),
+                                      unit: "×", target: "≥ 0.5"))
+            } else {
+                figures.append(Figure(name: "  C baseline", value: "not measured", unit: "", target: "make bench builds it (QUORUM_MIGRATE_BASELINE)"))
+            }
+        }
+    } catch {
+        figures.append(Figure(name: "migrate-backup", value: "not measured", unit: "", target: "\(error)"))
+    }
+    bench.cleanUp()
+}
+
 let width = figures.map(\.name.count).max() ?? 0
 print("| figure | value | unit | target |")
 print("|---|---:|---|---|")

@@ -17,7 +17,7 @@ struct Quorum: ParsableCommand {
         subcommands: [
             Bootstrap.self, Environments.self, Switch.self, DestroyEnvironment.self,
             EnsureAvailability.self, DestroyMachine.self, EnableHA.self, AddUnit.self, AddMachine.self, RemoveMachine.self, Bind.self, ControllerConfig.self, Controllers.self, ShowController.self, Fail.self, Start.self, Partition.self, Heal.self, Skew.self,
-            Status.self, DBStatus.self, Wait.self, Advance.self, DebugLog.self, CreateBackup.self, VerifyBackup.self, RestoreBackup.self,
+            Status.self, DBStatus.self, Wait.self, Advance.self, DebugLog.self, CreateBackup.self, VerifyBackup.self, RestoreBackup.self, MigrateBackup.self, Fixtures.self,
             Simulate.self, Scenario.self, Version.self, AgentCommand.self,
         ]
     )

@@ -149,7 +149,7 @@ private final class ResultBox: @unchecked Sendable {
 
 final class HelpTests: XCTestCase {
     private let commands = ["bootstrap", "environments", "switch", "destroy-environment", "ensure-availability", "destroy-machine", "enable-ha", "add-unit", "add-machine", "remove-machine", "bind", "controller-config", "controllers", "show-controller", "fail", "start", "partition", "heal", "skew",
-                            "status", "db-status", "wait", "advance", "debug-log", "create-backup", "verify-backup", "restore-backup", "simulate", "scenario", "version"]
+                            "status", "db-status", "wait", "advance", "debug-log", "create-backup", "verify-backup", "restore-backup", "migrate-backup", "fixtures", "simulate", "scenario", "version"]
 
     func test_helpListsExactlyTheWorkingCommands() throws {
         let cli = try QuorumCLI()

@@ -13,6 +13,7 @@ final class SchemaTests: XCTestCase {
         "0002_lease": "951eb0705fdf655fd68a51e6d2d18c4ce7823c1fb067d23d409ba4dda7e2de0e",
         "0003_logs": "3824ded8c40c3b1e0c6a83a92068e80a782565e80c45fa69b1c06f5c92aa33a1",
         "0004_model": "f0bd00e685bb8a2daac803e22f9b8abb7c81822748581b93e9b380d94df8f4eb",
+        "0005_migration": "0cf274cfe8fa70745032d342253f90f39fbd2941691bea6697da2af14c649280",
     ]
 
     func test_shippedMigrationFilesArePinnedBySHA256() throws {
@@ -47,10 +48,12 @@ final class SchemaTests: XCTestCase {
     func test_migrationsCreateEveryTable() throws {
         let db = try NodeDatabase()
         XCTAssertEqual(db.tables(), [
+            "application", "application_config",
             "change_log", "change_log_edit_type", "change_log_namespace", "change_log_witness",
-            "controller", "controller_api_address", "controller_config", "controller_node",
-            "lease", "lease_pin", "lease_type", "life", "log_line",
-            "machine", "model", "model_namespace", "model_type", "namespace_list",
+            "constraint_value", "controller", "controller_api_address", "controller_config", "controller_node",
+            "lease", "lease_pin", "lease_type", "legacy_collection", "legacy_document", "legacy_row", "life", "log_line",
+            "machine", "machine_status", "machine_status_value", "model", "model_config", "model_namespace", "model_type",
+            "namespace_list", "relation", "unit", "unit_status", "user",
         ])
         XCTAssertEqual(try db.export().map(\.name), db.tables())
     }

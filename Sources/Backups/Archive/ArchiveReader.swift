@@ -136,3 +136,10 @@ extension ArchiveReader {
         return error
     }
 }
+
+extension ArchiveReader {
+    /// Bytes of the archive file consumed so far (compressed), for progress against its size.
+    public var compressedBytesRead: Int64 {
+        archive_filter_bytes(handle, -1)
+    }
+}

@@ -90,8 +90,11 @@ public final class ArchiveWriter {
         case .none:
             // Pad the tar stream to whole 10240-byte records, as GNU tar does.
             status = min(status, archive_write_set_bytes_in_last_block(handle, 0))
-        case .gzip:
+        case .gzip, .gzipFast:
             status = min(status, archive_write_add_filter_gzip(handle))
+            if compression == .gzipFast {
+                status = min(status, archive_write_set_filter_option(handle, "gzip", "compression-level", "1"))
+            }
             // Option "timestamp" with no value clears the header's MTIME field; libarchive 3.6
             // never writes the file name field, so the header is fixed bytes.
             status = min(status, archive_write_set_filter_option(handle, "gzip", "timestamp", nil))
