@@ -9,7 +9,7 @@ DURATION ?= 10m
 TEST_SEEDS ?= 0..29
 MODERN_TEST_SEEDS ?= 0..19
 
-.PHONY: deps build demo test bench sweep fuzz crash-check clean
+.PHONY: deps venvs build demo test bench sweep fuzz crash-check clean
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
@@ -20,7 +20,11 @@ build: deps
 demo: build
 	@scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/quorum"
 
-test: deps
+# The pymongo interop tests use .venv/pymongo-latest and .venv/pymongo-4.17 (from PyPI; skipped without network).
+venvs:
+	@scripts/pymongo-venvs.sh
+
+test: deps venvs
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@echo "Bounded seed sweep (make sweep runs the full one):"
@@ -31,7 +35,7 @@ sweep: deps
 	$(SWIFT) build -c release --product quorum
 	@for f in legacy modern; do for m in 3 5 7; do echo "$$f, members $$m:"; "$$($(SWIFT) build -c release --show-bin-path)/quorum" simulate --flavor $$f --members $$m --seeds $(SEEDS) --duration $(DURATION) || exit 1; done; done
 
-bench: deps
+bench: deps venvs
 	$(SWIFT) build -c release --product quorum
 	$(SWIFT) build -c release --product quorum-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"

@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libbson-dev, libdqlite-dev, libarchive-dev).
@@ -43,7 +44,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
         ]),
         // The live runtime: libdqlite nodes in agent processes, the Dqlite wire client, supervision.
-        .target(name: "Live", dependencies: ["HACore", "CDqlite", "RaftCluster", "ModernJuju", "DqliteStore"]),
+        .target(name: "Live", dependencies: [
+            "HACore", "CDqlite", "RaftCluster", "ModernJuju", "DqliteStore", "BSON", "ReplicaSet", "LegacyJuju",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .executableTarget(name: "quorum", dependencies: [
             "Live",
             "HACore", "Simulation", "ReplicaSet", "LegacyJuju", "ModernJuju", "RaftCluster", "DqliteStore", "Backups", "BSON",
@@ -76,7 +80,7 @@ let package = Package(
             "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "LiveTests", dependencies: ["Live", "RaftCluster", "ModernJuju"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "RaftCluster", "ModernJuju", "BSON", "ReplicaSet"]),
         .testTarget(name: "CLITests", dependencies: ["HACore", "Simulation", "Backups", "BSON", "ArchiveFixtures", "RaftCluster"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,146 @@
+import Foundation
+import XCTest
+
+/// A live legacy environment (state servers as `quorum agent` processes speaking the MongoDB
+/// wire protocol) seen through real pymongo drivers from `.venv/` (made by `make test`):
+/// discovery from one seed, majority writes, replSetGetStatus, and a real failover.
+final class LegacyLiveInteropTests: LiveCLITestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = root.appendingPathComponent("Tests/Interop/mongo_interop.py").path
+
+    /// The interpreter of a pymongo virtual environment, nil when `make test` could not make it.
+    static func python(_ flavor: String) -> String? {
+        let path = root.appendingPathComponent(".venv/pymongo-\(flavor)/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    private func run(_ python: String, _ arguments: [String]) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [Self.script] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["error": String(decoding: data, as: UTF8.self)]
+        XCTAssertEqual(process.terminationStatus, 0, "\(arguments): \(object)")
+        return object
+    }
+
+    private var base = 0, port = 0
+
+    private func address(_ machine: Int) -> String { "127.0.0.\(base + machine):\(port)" }
+
+    private func bootstrapLegacyLive() throws {
+        base = Int.random(in: 20...150)
+        port = Int(try LiveAgents.freePort())
+        try cli.ok(["bootstrap", "legacy", "--flavor", "legacy", "--runtime", "live", "--live-address-base", String(base),
+                    "--live-port", String(port), "--election-timeout", "1s", "--heartbeat", "200ms"])
+    }
+
+    func testPymongoDiscoversWritesAndSurvivesTheKillOfThePrimary() throws {
+        guard let latest = Self.python("latest") else { throw XCTSkip("no .venv/pymongo-latest: run make test (needs PyPI) to make it") }
+        try bootstrapLegacyLive()
+        let started = LiveAgents.pids(under: cli.home).count
+        XCTAssertEqual(started, 1)
+        try cli.ok(["ensure-availability", "-n", "3"])
+        // Two new agent processes, each its own state server.
+        XCTAssertEqual(Set(LiveAgents.pids(under: cli.home)).count, 3)
+
+        // One seed is enough: the driver discovers every member and sees them voting.
+        let topology = try run(latest, ["topology", address(0), "3"])
+        XCTAssertEqual(topology["nodes"] as? [String], [address(0), address(1), address(2)], "\(topology)")
+        XCTAssertEqual((topology["secondaries"] as? [String])?.count, 2, "\(topology)")
+        XCTAssertEqual((topology["votes"] as? [[Any]])?.map { $0[1] as? Int }, [1, 1, 1], "\(topology)")
+        let states = (topology["status"] as? [[String]])?.map { $0[1] }.sorted()
+        XCTAssertEqual(states, ["PRIMARY", "SECONDARY", "SECONDARY"], "\(topology)")
+
+        // Majority writes through the newest driver (OP_MSG only) and through 4.17 (OP_QUERY handshake).
+        var keys: [String] = []
+        for (flavor, python) in [("latest", latest), ("4.17", Self.python("4.17"))] {
+            guard let python else { continue }
+            let key = "before-\(flavor)"
+            let written = try run(python, ["write", address(1), key])
+            XCTAssertEqual(written["acknowledged"] as? Bool, true, "\(written)")
+            XCTAssertEqual(written["found"] as? Bool, true, "\(written)")
+            keys.append(key)
+        }
+        if Self.python("4.17") == nil { print("note: .venv/pymongo-4.17 is missing; only the newest pymongo ran") }
+
+        // SIGKILL the primary's process: a retryable write succeeds once a new primary is elected.
+        let primary = try XCTUnwrap(topology["primary"] as? String)
+        let machine = try XCTUnwrap((0..<3).first { address($0) == primary })
+        let pid = try XCTUnwrap(pid_t(String(contentsOfFile: cli.path("legacy/machines/\(machine)/agent.pid"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(kill(pid, SIGKILL), 0)
+        let survivor = address((machine + 1) % 3)
+        let after = try run(latest, ["write", survivor, "after-failover"])
+        XCTAssertEqual(after["found"] as? Bool, true, "\(after)")
+        XCTAssertNotEqual(after["primary"] as? String, primary, "\(after)")
+        keys.append("after-failover")
+        // Every acknowledged majority write is still there.
+        let read = try run(latest, ["read", survivor] + keys)
+        XCTAssertEqual(read["found"] as? [String], keys, "\(read)")
+
+        // The old primary, restarted, comes back with its data and rejoins as a secondary.
+        try cli.ok(["start", String(machine)])
+        let rejoined = try run(latest, ["secondary", survivor, primary])
+        XCTAssertEqual(rejoined["secondary"] as? String, primary, "\(rejoined)")
+    }
+
+    func testAMalformedMessageClosesOnlyItsConnectionAndStateSurvivesARestart() throws {
+        try bootstrapLegacyLive()
+        // A garbage header on one connection: that connection is closed, the server keeps serving.
+        let bad = try TCPClient(address(0))
+        try bad.send([0xFF, 0xFF, 0xFF, 0x7F] + [UInt8](repeating: 0, count: 12))
+        XCTAssertTrue(bad.closedByPeer(within: 5))
+        XCTAssertTrue(try cli.ok(["db-status"]).contains("state: PRIMARY"))
+
+        // SIGTERM then restart: the member comes back with its config and term, and is primary again.
+        try cli.ok(["fail", "0", "--mode", "stop"])
+        XCTAssertTrue(LiveAgents.pids(under: cli.home).isEmpty || LiveAgents.pids(under: cli.home).allSatisfy { kill($0, 0) != 0 })
+        try cli.ok(["start", "0"])
+        let deadline = Date().addingTimeInterval(20)
+        var status = ""
+        while Date() < deadline {
+            status = try cli.ok(["db-status"])
+            if status.contains("state: PRIMARY") { break }
+            usleep(200_000)
+        }
+        XCTAssertTrue(status.contains("state: PRIMARY"), status)
+        XCTAssertTrue(status.contains("name: \(address(0))"), status)
+    }
+}
+
+/// A raw TCP connection for feeding the wire server bytes no driver would send.
+final class TCPClient {
+    let fd: Int32
+
+    init(_ address: String) throws {
+        let parts = address.split(separator: ":")
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(parts[1])!).bigEndian
+        inet_pton(AF_INET, String(parts[0]), &addr.sin_addr)
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else { close(fd); throw NSError(domain: "connect", code: Int(errno)) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) throws {
+        guard write(fd, bytes, bytes.count) == bytes.count else { throw NSError(domain: "write", code: Int(errno)) }
+    }
+
+    /// Whether the peer closed the connection (read returns 0 or an error) within `seconds`.
+    func closedByPeer(within seconds: Double) -> Bool {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = read(fd, &buffer, buffer.count)
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+}
