@@ -45,8 +45,14 @@ public final class LegacyAgent {
         files = AgentFiles(directory: options.directory)
     }
 
+    private let stamp: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+
     func log(_ message: String) {
-        let line = "\(ISO8601DateFormatter().string(from: Date())) machine-\(options.machine) \(message)\n"
+        let line = "\(stamp.string(from: Date())) machine-\(options.machine) \(message)\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -39,7 +39,20 @@ final class LegacyMemberHost: @unchecked Sendable {
     private var peers: [String: PeerLink] = [:]
     private var sequence = 0
     private var nextReplyID: Int32 = 1
-    private var lastTopology: Int64
+    private var lastTopology: HelloSignature
+
+    /// What an awaiting hello is woken by: a new topologyVersion, or a change hello shows
+    /// without one (a new primary becoming writable after its catch-up).
+    private struct HelloSignature: Equatable {
+        var counter: Int64
+        var state: MemberState
+        var writable: Bool
+        var configVersion: Int?
+    }
+
+    private var helloSignature: HelloSignature {
+        HelloSignature(counter: member.topologyCounter, state: member.state, writable: member.isWritablePrimary, configVersion: member.config?.version)
+    }
     /// Hosts whose links are cut (both directions, as far as this agent is concerned).
     var blockedHosts: Set<String> = []
 
@@ -61,7 +74,8 @@ final class LegacyMemberHost: @unchecked Sendable {
         settings.epochMillis = 0
         member = ReplicaSetMember(host: host, durable: durable, seed: Seed(UInt64.random(in: 1...UInt64.max)),
                                   incarnation: Int(getpid()), settings: settings)
-        lastTopology = member.topologyCounter
+        lastTopology = HelloSignature(counter: member.topologyCounter, state: member.state, writable: member.isWritablePrimary,
+                                      configVersion: member.config?.version)
     }
 
     func log(_ line: String) { logLine(line) }
@@ -189,8 +203,9 @@ final class LegacyMemberHost: @unchecked Sendable {
     }
 
     private func wakeHellos() {
-        guard member.topologyCounter != lastTopology else { return }
-        lastTopology = member.topologyCounter
+        let now = helloSignature
+        guard now != lastTopology else { return }
+        lastTopology = now
         for id in helloWaiters.keys.sorted() { answerHello(id) }
     }
 

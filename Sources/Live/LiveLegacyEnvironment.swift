@@ -371,7 +371,14 @@ public final class LiveLegacyEnvironment {
 
     private func apply(_ members: [MemberConfig], version: Int, setName: String, current: ReplSetConfig?) throws {
         if current?.members == members { return }
-        let command = Peergrouper.Reconfig(setName: setName, version: version, members: members).command
+        var command = Peergrouper.Reconfig(setName: setName, version: version, members: members).command
+        // The set's settings (election timeout, heartbeat interval, replicaSetId) are kept.
+        if case .document(var config)? = command["replSetReconfig"], config["settings"] == nil,
+           case .document(let currentConfig)? = try onPrimary(["replSetGetConfig": 1])["config"],
+           let settings = currentConfig["settings"] {
+            config.append("settings", settings)
+            command = Document(command.map { $0.0 == "replSetReconfig" ? ($0.0, .document(config)) : $0 })
+        }
         for _ in 0..<60 {
             let primary = try primary(timeout: 30)
             guard let reply = MongoConnection.run(command, at: primary, timeout: 30) else { throw LiveError("no reachable servers") }

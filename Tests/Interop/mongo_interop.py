@@ -86,7 +86,7 @@ def failover(seed, pid):
     while True:
         try:
             coll.insert_one({"after": start})
-            return {"seconds": time.time() - start}
+            return {"seconds": time.time() - start, "killed_at": start}
         except pymongo.errors.PyMongoError:
             if time.time() - start > 60:
                 raise
