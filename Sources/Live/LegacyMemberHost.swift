@@ -38,6 +38,8 @@ final class LegacyMemberHost: @unchecked Sendable {
     private var helloWaiters: [ClientRequestID: HelloWaiter] = [:]
     private var peers: [String: PeerLink] = [:]
     private var sequence = 0
+    /// The generation of the member's newest fetch timer (see `receivePeer`).
+    private var lastFetchGeneration: Int?
     private var nextReplyID: Int32 = 1
     private var lastTopology: HelloSignature
 
@@ -221,6 +223,7 @@ final class LegacyMemberHost: @unchecked Sendable {
                 guard let p = pending.removeValue(forKey: id) else { continue }
                 write(document, to: p)
             case let .schedule(timer, after):
+                if case .fetch(let g) = timer { lastFetchGeneration = g }
                 loop.scheduleTask(in: .microseconds(max(0, after.microseconds))) { [self] in fire(timer) }
             case .persist:
                 persist()
@@ -308,7 +311,17 @@ final class LegacyMemberHost: @unchecked Sendable {
         let directives: [MemberDirective]
         switch message {
         case .heartbeat(let r): directives = member.onHeartbeat(r, now: now)
-        case .heartbeatResponse(let r): directives = member.onHeartbeatResponse(r, now: now)
+        case .heartbeatResponse(let r):
+            directives = member.onHeartbeatResponse(r, now: now)
+            // A real oplog fetcher learns at once that its source died (the connection is
+            // refused or reset) and asks the new primary as soon as it is known, rather than
+            // waiting out its fetch timer; the newest fetch timer fires now.
+            if r.state == .primary, r.term >= member.term, member.state == .secondary, member.syncSource != r.senderHost,
+               let g = lastFetchGeneration {
+                interpret(directives)
+                interpret(member.onFetchTimer(generation: g, now: now))
+                return
+            }
         case .requestVotes(let r): directives = member.onRequestVotes(r, now: now)
         case .voteResponse(let r): directives = member.onVoteResponse(r, now: now)
         case .fetchOplog(let r): directives = member.onFetchRequest(r, now: now)
