@@ -234,6 +234,9 @@ public final class LiveLegacyEnvironment {
 
     // MARK: - ensure-availability and the peergrouper
 
+    /// Every document of a `juju` collection, read through the primary.
+    public func documents(_ collection: String) throws -> [Document] { try find(collection) }
+
     private func find(_ collection: String) throws -> [Document] {
         let reply = try onPrimary(["find": .string(collection), "filter": .document([:]), "batchSize": .int32(100_000)], database: "juju")
         return (reply["cursor"]?.documentValue?["firstBatch"]?.arrayValue ?? []).compactMap(\.documentValue)

@@ -48,10 +48,14 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
         try cli.ok(["ensure-availability", "-n", "3"])
         // Two new agent processes, each its own state server.
         XCTAssertEqual(Set(LiveAgents.pids(under: cli.home)).count, 3)
+        // Juju's view, read over the wire: three state servers, each with its vote.
+        let status = try cli.ok(["status"])
+        XCTAssertEqual(status.components(separatedBy: "state-server-member-status: has-vote").count - 1, 3, status)
+        XCTAssertEqual(status.components(separatedBy: "agent-state: started").count - 1, 3, status)
 
         // One seed is enough: the driver discovers every member and sees them voting.
         let topology = try run(latest, ["topology", address(0), "3"])
-        XCTAssertEqual(topology["nodes"] as? [String], [address(0), address(1), address(2)], "\(topology)")
+        XCTAssertEqual((topology["nodes"] as? [String]).map(Set.init), [address(0), address(1), address(2)], "\(topology)")
         XCTAssertEqual((topology["secondaries"] as? [String])?.count, 2, "\(topology)")
         XCTAssertEqual((topology["votes"] as? [[Any]])?.map { $0[1] as? Int }, [1, 1, 1], "\(topology)")
         let states = (topology["status"] as? [[String]])?.map { $0[1] }.sorted()
