@@ -1,3 +1,4 @@
+import BSON
 import Foundation
 import XCTest
 
@@ -65,6 +66,11 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
         var keys: [String] = []
         for (flavor, python) in [("latest", latest), ("4.17", Self.python("4.17"))] {
             guard let python else { continue }
+            if flavor == "4.17" {
+                let old = try run(python, ["topology", address(2), "3"])
+                XCTAssertEqual((old["nodes"] as? [String]).map(Set.init), [address(0), address(1), address(2)], "\(old)")
+                XCTAssertEqual(old["version"] as? String, "4.17.0")
+            }
             let key = "before-\(flavor)"
             let written = try run(python, ["write", address(1), key])
             XCTAssertEqual(written["acknowledged"] as? Bool, true, "\(written)")
@@ -96,6 +102,37 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
 
     func testAMalformedMessageClosesOnlyItsConnectionAndStateSurvivesARestart() throws {
         try bootstrapLegacyLive()
+        // The handshake both ways: OP_QUERY isMaster gets OP_REPLY, OP_MSG hello gets OP_MSG.
+        let wire = try TCPClient(address(0))
+        try wire.send(try Self.opQuery(["isMaster": .int32(1)], requestID: 1))
+        let (legacyOp, legacyReply) = try wire.receiveMessage()
+        XCTAssertEqual(legacyOp, 1)
+        XCTAssertEqual(legacyReply["ismaster"], .bool(true))
+        XCTAssertEqual(legacyReply["setName"], .string("juju"))
+        try wire.send(try Self.opMsg(["hello": .int32(1), "$db": .string("admin")], requestID: 2))
+        let (op, hello) = try wire.receiveMessage()
+        XCTAssertEqual(op, 2013)
+        XCTAssertEqual(hello["isWritablePrimary"], .bool(true))
+        XCTAssertEqual(hello["maxMessageSizeBytes"], .int32(48_000_000))
+        // Awaitable hello: with the current topologyVersion it waits out maxAwaitTimeMS (nothing
+        // changes); with a stale one it answers at once.
+        let tv = try XCTUnwrap(hello["topologyVersion"]?.documentValue)
+        var start = Date()
+        try wire.send(try Self.opMsg(["hello": .int32(1), "topologyVersion": .document(tv), "maxAwaitTimeMS": .int64(400),
+                                      "$db": .string("admin")], requestID: 3))
+        _ = try wire.receiveMessage()
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.35)
+        var stale = tv
+        stale = Document(stale.map { $0.0 == "counter" ? ($0.0, .int64(-1)) : $0 })
+        start = Date()
+        try wire.send(try Self.opMsg(["hello": .int32(1), "topologyVersion": .document(stale), "maxAwaitTimeMS": .int64(5_000),
+                                      "$db": .string("admin")], requestID: 4))
+        _ = try wire.receiveMessage()
+        XCTAssertLessThan(Date().timeIntervalSince(start), 2)
+        // A command the server does not know is CommandNotFound (59).
+        try wire.send(try Self.opMsg(["noSuchCommand": .int32(1), "$db": .string("admin")], requestID: 5))
+        XCTAssertEqual(try wire.receiveMessage().1["code"], .int32(59))
+
         // A garbage header on one connection: that connection is closed, the server keeps serving.
         let bad = try TCPClient(address(0))
         try bad.send([0xFF, 0xFF, 0xFF, 0x7F] + [UInt8](repeating: 0, count: 12))
@@ -118,6 +155,25 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
     }
 }
 
+extension LegacyLiveInteropTests {
+    static func frame(_ opCode: Int32, requestID: Int32, _ payload: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        for v in [Int32(16 + payload.count), requestID, 0, opCode] { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        return out + payload
+    }
+
+    static func opMsg(_ body: Document, requestID: Int32) throws -> [UInt8] {
+        frame(2013, requestID: requestID, [0, 0, 0, 0, 0] + (try body.encode()))
+    }
+
+    static func opQuery(_ command: Document, requestID: Int32) throws -> [UInt8] {
+        var payload: [UInt8] = [0, 0, 0, 0] + Array("admin.$cmd".utf8) + [0]
+        withUnsafeBytes(of: Int32(0).littleEndian) { payload += $0 }
+        withUnsafeBytes(of: Int32(-1).littleEndian) { payload += $0 }
+        return frame(2004, requestID: requestID, payload + (try command.encode()))
+    }
+}
+
 /// A raw TCP connection for feeding the wire server bytes no driver would send.
 final class TCPClient {
     let fd: Int32
@@ -137,6 +193,29 @@ final class TCPClient {
 
     func send(_ bytes: [UInt8]) throws {
         guard write(fd, bytes, bytes.count) == bytes.count else { throw NSError(domain: "write", code: Int(errno)) }
+    }
+
+    private func receive(_ count: Int) throws -> [UInt8] {
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: count)
+        while out.count < count {
+            let n = read(fd, &buffer, count - out.count)
+            guard n > 0 else { throw NSError(domain: "read", code: Int(errno)) }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+
+    /// One whole reply: its opCode and document (OP_MSG body or OP_REPLY's first document).
+    func receiveMessage() throws -> (Int32, Document) {
+        let header = try receive(16)
+        let length = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16 | Int(header[3]) << 24
+        let op = Int32(header[12]) | Int32(header[13]) << 8 | Int32(header[14]) << 16 | Int32(header[15]) << 24
+        let rest = try receive(length - 16)
+        let skip = op == 2013 ? 5 : 20
+        return (op, try Document(bson: Array(rest[skip...])))
     }
 
     /// Whether the peer closed the connection (read returns 0 or an error) within `seconds`.
