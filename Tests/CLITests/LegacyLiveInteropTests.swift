@@ -152,6 +152,11 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
         }
         XCTAssertTrue(status.contains("state: PRIMARY"), status)
         XCTAssertTrue(status.contains("name: \(address(0))"), status)
+        // The stop was clean, and Juju's documents written at bootstrap came back from disk.
+        let log = try String(contentsOfFile: cli.path("legacy/machines/0/agent.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("stopped"), log)
+        let juju = try cli.ok(["status"])
+        XCTAssertTrue(juju.contains("state-server-member-status: has-vote"), juju)
     }
 }
 
