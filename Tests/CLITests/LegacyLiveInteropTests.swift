@@ -179,6 +179,45 @@ extension LegacyLiveInteropTests {
     }
 }
 
+extension LegacyLiveInteropTests {
+    /// db-status's members as name → state.
+    func memberStates() throws -> [String: String] {
+        var states: [String: String] = [:]
+        var name: String?
+        for line in try cli.ok(["db-status"]).split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("- name: ") { name = String(text.dropFirst("- name: ".count)) }
+            if text.hasPrefix("state: "), let n = name { states[n] = String(text.dropFirst("state: ".count)) }
+        }
+        return states
+    }
+
+    func waitForStates(_ wanted: ([String: String]) -> Bool, seconds: Double = 20) throws -> [String: String] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var states = try memberStates()
+        while !wanted(states), Date() < deadline {
+            usleep(200_000)
+            states = try memberStates()
+        }
+        return states
+    }
+
+    func testAPartitionedPrimaryIsReplacedAndRejoinsWhenHealed() throws {
+        try bootstrapLegacyLive()
+        try cli.ok(["ensure-availability", "-n", "3"])
+        var states = try waitForStates { $0.values.sorted() == ["PRIMARY", "SECONDARY", "SECONDARY"] }
+        XCTAssertEqual(states[address(0)], "PRIMARY", "\(states)")
+        try cli.ok(["partition", "0"])
+        states = try waitForStates { $0[address(1)] == "PRIMARY" || $0[address(2)] == "PRIMARY" }
+        XCTAssertTrue(states[address(1)] == "PRIMARY" || states[address(2)] == "PRIMARY", "\(states)")
+        XCTAssertNotEqual(states[address(0)], "PRIMARY", "\(states)")
+        try cli.ok(["heal", "--all"])
+        states = try waitForStates { $0[address(0)] == "SECONDARY" && $0.values.filter { $0 == "PRIMARY" }.count == 1 }
+        XCTAssertEqual(states[address(0)], "SECONDARY", "\(states)")
+        XCTAssertEqual(states.values.sorted(), ["PRIMARY", "SECONDARY", "SECONDARY"], "\(states)")
+    }
+}
+
 /// A raw TCP connection for feeding the wire server bytes no driver would send.
 final class TCPClient {
     let fd: Int32
