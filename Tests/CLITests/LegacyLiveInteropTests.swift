@@ -202,7 +202,7 @@ extension LegacyLiveInteropTests {
         return states
     }
 
-    func testAPartitionedPrimaryIsReplacedAndRejoinsWhenHealed() throws {
+    func testAPartitionedOrPausedPrimaryIsReplacedAndRejoins() throws {
         try bootstrapLegacyLive()
         try cli.ok(["ensure-availability", "-n", "3"])
         var states = try waitForStates { $0.values.sorted() == ["PRIMARY", "SECONDARY", "SECONDARY"] }
@@ -215,6 +215,15 @@ extension LegacyLiveInteropTests {
         states = try waitForStates { $0[address(0)] == "SECONDARY" && $0.values.filter { $0 == "PRIMARY" }.count == 1 }
         XCTAssertEqual(states[address(0)], "SECONDARY", "\(states)")
         XCTAssertEqual(states.values.sorted(), ["PRIMARY", "SECONDARY", "SECONDARY"], "\(states)")
+
+        // SIGSTOP of the primary's agent: the others elect a new one; SIGCONT: it rejoins as a secondary.
+        let paused = try XCTUnwrap((0..<3).first { states[address($0)] == "PRIMARY" })
+        try cli.ok(["fail", String(paused), "--mode", "pause"])
+        states = try waitForStates { s in (0..<3).contains { $0 != paused && s[address($0)] == "PRIMARY" } }
+        XCTAssertTrue((0..<3).contains { $0 != paused && states[address($0)] == "PRIMARY" }, "\(states)")
+        try cli.ok(["start", String(paused)])
+        states = try waitForStates { $0[address(paused)] == "SECONDARY" && $0.values.filter { $0 == "PRIMARY" }.count == 1 }
+        XCTAssertEqual(states[address(paused)], "SECONDARY", "\(states)")
     }
 }
 
