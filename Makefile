@@ -9,7 +9,7 @@ DURATION ?= 10m
 TEST_SEEDS ?= 0..29
 MODERN_TEST_SEEDS ?= 0..19
 
-.PHONY: deps build demo test bench sweep fuzz crash-check migrate-check clean
+.PHONY: deps venvs build demo test bench sweep fuzz crash-check migrate-check clean
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
@@ -20,7 +20,11 @@ build: deps
 demo: build
 	@scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/quorum"
 
-test: deps
+# The pymongo interop tests use .venv/pymongo-latest and .venv/pymongo-4.17 (from PyPI; skipped without network).
+venvs:
+	@scripts/pymongo-venvs.sh
+
+test: deps venvs
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@echo "Bounded seed sweep (make sweep runs the full one):"
@@ -40,7 +44,7 @@ $(MIGRATE_BASELINE): bench/baseline/migrate_baseline.c
 	@mkdir -p .build
 	cc -O2 -o $@ $< $$(pkg-config --cflags --libs libbson-1.0 sqlite3)
 
-bench: deps $(MIGRATE_BASELINE)
+bench: deps venvs $(MIGRATE_BASELINE)
 	$(SWIFT) build -c release --product quorum
 	$(SWIFT) build -c release --product quorum-bench
 	QUORUM_MIGRATE_BASELINE=$(MIGRATE_BASELINE) "$$($(SWIFT) build -c release --show-bin-path)/quorum-bench"

@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libbson-dev, libdqlite-dev, libarchive-dev).
@@ -43,7 +44,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
         ]),
         // The live runtime: libdqlite nodes in agent processes, the Dqlite wire client, supervision.
-        .target(name: "Live", dependencies: ["HACore", "CDqlite", "RaftCluster", "ModernJuju", "DqliteStore"]),
+        .target(name: "Live", dependencies: [
+            "HACore", "CDqlite", "RaftCluster", "ModernJuju", "DqliteStore", "BSON", "ReplicaSet", "LegacyJuju",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Legacy ⇄ modern backup conversion through the SQLite pivot (Migrations/*.sql).
         .target(name: "Migration", dependencies: [
             "HACore", "BSON", "CBSON", "CArchive", "Backups", "DqliteStore", "RaftCluster",
@@ -82,7 +86,7 @@ let package = Package(
             "Backups", "HACore", "BSON", "CArchive", "ArchiveFixtures", "RaftCluster", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "LiveTests", dependencies: ["Live", "RaftCluster", "ModernJuju"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "RaftCluster", "ModernJuju", "BSON", "ReplicaSet"]),
         .testTarget(name: "MigrationTests", dependencies: [
             "Migration", "Backups", "BSON", "DqliteStore", "RaftCluster", "HACore", "ArchiveFixtures", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -91,6 +91,11 @@ func liveFailoverFigures() {
     }
 }
 
+if only == "legacy-failover" {
+    legacyFailoverFigures(into: &figures, binary: binary)
+    for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
+    exit(0)
+}
 if only == "live-failover" {
     liveFailoverFigures()
     for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
@@ -115,6 +120,7 @@ if FileManager.default.isExecutableFile(atPath: binary.path) {
 }
 
 liveFailoverFigures()
+legacyFailoverFigures(into: &figures, binary: binary)
 
 let archives = ArchiveBench()
 do {

@@ -8,17 +8,22 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "agent", abstract: "Run a live machine agent (started by quorum itself).",
                                                     shouldDisplay: false)
 
+    /// `modern` hosts a libdqlite node; `legacy` hosts a replica-set member behind a MongoDB wire server.
+    @Option var kind: String = "modern"
     @Option var machine: Int
     @Option var dir: String
     @Option var ip: String
     @Option var port: Int
-    @Option(name: .customLong("node-id")) var nodeID: UInt64
+    @Option(name: .customLong("node-id")) var nodeID: UInt64 = 0
     @Option var cluster: String?
     @Option(name: .customLong("roles-interval")) var rolesInterval: Double = 30
     @Option(name: .customLong("model-uuid")) var modelUUID: String?
     @Option(name: .customLong("controller-uuid")) var controllerUUID: String?
 
     func run() throws {
+        if kind == "legacy" {
+            Foundation.exit(LegacyAgent(options: LegacyAgentOptions(machine: machine, directory: dir, ip: ip, port: port)).run())
+        }
         let options = AgentOptions(machine: machine, directory: dir, ip: ip, port: port, nodeID: nodeID,
                                    cluster: cluster?.split(separator: ",").map(String.init) ?? [], rolesInterval: rolesInterval,
                                    modelUUID: modelUUID, controllerUUID: controllerUUID)

@@ -37,7 +37,13 @@ struct Bootstrap: ParsableCommand {
     @Option(help: "Modern: the spaces every machine has an address in, comma-separated (default: alpha).")
     var spaces: String?
     @Option(name: .customLong("live-port"), help: .hidden)
-    var livePort: Int = 17666
+    var livePort: Int?
+
+    @Option(name: .customLong("election-timeout"), help: "Legacy live: the replica set's electionTimeoutMillis as a duration (default 10s).")
+    var electionTimeout: String?
+
+    @Option(help: "Legacy live: the replica set's heartbeatIntervalMillis as a duration (default 2s).")
+    var heartbeat: String?
 
     @Option(name: .customLong("live-address-base"), help: .hidden)
     var liveAddressBase: Int = 10
@@ -46,10 +52,40 @@ struct Bootstrap: ParsableCommand {
     var rolesInterval: Double = 30
 
     func validate() throws {
-        guard (1...65535).contains(livePort) else { throw ValidationError("--live-port must be a TCP port") }
+        guard (1...65535).contains(livePort ?? 1) else { throw ValidationError("--live-port must be a TCP port") }
         guard (1...200).contains(liveAddressBase) else { throw ValidationError("--live-address-base must be within 1…200") }
         guard rolesInterval > 0 else { throw ValidationError("--roles-interval must be positive") }
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
+    }
+
+    /// Milliseconds of a Go-style duration option (`1s`, `200ms`), nil when not given.
+    private func millis(_ text: String?, _ option: String) throws -> Int? {
+        guard let text else { return nil }
+        guard let interval = Interval(parsing: text), interval.microseconds >= 1_000, interval.microseconds <= 3_600_000_000 else {
+            throw Failure("invalid \(option) \"\(text)\": expected a duration such as 1s or 200ms")
+        }
+        return Int(interval.microseconds / 1_000)
+    }
+
+    /// Legacy on the live runtime: machine 0 is a `quorum agent` process serving the MongoDB
+    /// wire protocol; the `juju` replica set is initiated there and Juju's documents written.
+    private func bootstrapLegacyLive(home: QuorumHome, directory: String, version: String, lock: FileLock) throws {
+        guard spaces == nil else { throw Failure("--spaces applies to modern environments; legacy machines have one address") }
+        let election = try millis(electionTimeout, "--election-timeout"), beat = try millis(heartbeat, "--heartbeat")
+        let env = try LiveSupport.run {
+            try LiveLegacyEnvironment.bootstrap(directory: directory, name: name, agentVersion: version, port: livePort ?? 37017,
+                                                addressBase: liveAddressBase, electionTimeoutMillis: election, heartbeatIntervalMillis: beat)
+        }
+        try home.setCurrent(name)
+        withExtendedLifetime(lock) {}
+        StandardError.write("""
+        Launching instance
+         - juju-\(env.state.environmentUUID.prefix(6))-machine-0
+        Bootstrapping Juju machine agent
+        Starting Juju machine agent (jujud-machine-0)
+        Bootstrap complete: state server at \(env.address(of: 0))
+
+        """)
     }
 
     /// `--spaces a,b`: distinct, non-empty names, modern environments only.
@@ -72,10 +108,10 @@ struct Bootstrap: ParsableCommand {
         let directory = home.directory(of: name)
         guard !FileSystem.exists(directory) else { throw Failure("environment \"\(name)\" already exists") }
         if runtime == .live {
-            guard flavor == .modern else { throw Failure("the live runtime hosts the modern flavor only (real Dqlite nodes)") }
+            if flavor == .legacy { return try bootstrapLegacyLive(home: home, directory: directory, version: version, lock: lock) }
             guard spaces == nil else { throw Failure("--spaces is emulated on the sim runtime only; live machines have one address") }
             let env = try LiveSupport.run {
-                try LiveEnvironment.bootstrap(directory: directory, name: name, agentVersion: version, port: livePort,
+                try LiveEnvironment.bootstrap(directory: directory, name: name, agentVersion: version, port: livePort ?? 17666,
                                               addressBase: liveAddressBase, rolesInterval: rolesInterval)
             }
             try home.setCurrent(name)

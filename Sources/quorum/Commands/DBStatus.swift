@@ -19,6 +19,11 @@ struct DBStatus: ParsableCommand {
     }
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment) {
+            let node = legacyLiveView(legacy)
+            print(format == .json ? formatJSON(node) : formatYAML(node), terminator: "")
+            return
+        }
         if let live = try LiveSupport.open(env.environment) {
             let node = LiveStatus(env: live).dbStatus()
             print(format == .json ? formatJSON(node) : formatYAML(node), terminator: "")
@@ -28,6 +33,19 @@ struct DBStatus: ParsableCommand {
         let world = session.world
         let node = world.config.flavor == .legacy ? replicaSetView(world) : dqliteView(world)
         print(format == .json ? formatJSON(node) : formatYAML(node), terminator: "")
+    }
+
+    /// `replSetGetStatus` of a live legacy set, read over the wire: each member's state and health.
+    private func legacyLiveView(_ env: LiveLegacyEnvironment) -> GoValue {
+        guard let status = env.replSetGetStatus() else {
+            return .object([("replica-set", .string("juju")), ("error", .string("no member answers"))])
+        }
+        let members: [GoValue] = (status["members"]?.arrayValue ?? []).compactMap(\.documentValue).map { m in
+            .object([("name", .string(m["name"]?.stringValue ?? "")), ("state", .string(m["stateStr"]?.stringValue ?? "")),
+                     ("health", .int(Int(m["health"]?.doubleValue ?? 0)))])
+        }
+        return .object([("replica-set", .string(status["set"]?.stringValue ?? "juju")), ("term", .int(Int(status["term"]?.int64Value ?? 0))),
+                        ("members", .list(members))])
     }
 
     /// Each member's own view of itself (or that it is down), the config's voters, and quorum.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Simulation
+import Live
 
 /// `quorum ensure-availability` (legacy flavor): Juju 1.x's command, its flags read by Juju's own
 /// rules so that every message and output matches.
@@ -28,6 +29,11 @@ struct EnsureAvailability: ParsableCommand {
     var extra: [String] = []
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment, writing: true) {
+            let output = try LiveSupport.run { try legacy.ensureAvailability(jujuArguments) }
+            print(output, terminator: "")
+            return
+        }
         var session = try Session(environment: env.environment, writing: true)
         guard session.world.config.flavor == .legacy else {
             throw Failure("ensure-availability is a Juju 1.x command; this is a modern environment, use enable-ha")

@@ -19,6 +19,14 @@ struct Environments: ParsableCommand {
         var table = GoTable([["Environment", "Flavor", "Runtime", "Version", "Machines", "Clock"]], rightAligned: [4], trimsTrailingSpaces: true)
         for name in names {
             let label = name + (name == current ? "*" : "")
+            if LiveLegacyEnvironment.exists(directory: home.directory(of: name)) {
+                guard let env = try? LiveLegacyEnvironment(directory: home.directory(of: name)) else {
+                    table.add([label, "(corrupted)", "-", "-", "-", "-"])
+                    continue
+                }
+                table.add([label, "legacy", "live", env.state.agentVersion, String(env.machines.count), "wall"])
+                continue
+            }
             if LiveEnvironment.exists(directory: home.directory(of: name)) {
                 guard let env = try? LiveEnvironment(directory: home.directory(of: name)) else {
                     table.add([label, "(corrupted)", "-", "-", "-", "-"])
@@ -73,14 +81,17 @@ struct DestroyEnvironment: ParsableCommand {
     func run() throws {
         let home = QuorumHome.resolve()
         let directory = home.directory(of: name)
-        let live = LiveEnvironment.exists(directory: directory)
+        let legacyLive = LiveLegacyEnvironment.exists(directory: directory)
+        let live = LiveEnvironment.exists(directory: directory) || legacyLive
         guard live || FileSystem.exists(directory + "/" + EnvironmentFiles.snapshotName) else {
             throw Failure("environment \"\(name)\" not found")
         }
         if !yes { try confirm(type: live ? "live" : "sim") }
         let homeLock = try FileLock(home.lockFile, what: "quorum home \(home.path)")
         let envLock = try FileLock(directory + "/.lock", what: "environment \"\(name)\"")
-        if live {
+        if legacyLive {
+            try LiveSupport.run { try LiveLegacyEnvironment(directory: directory) }.stopAgents()
+        } else if live {
             // Every agent process this environment started is stopped (SIGTERM, then SIGKILL).
             try LiveSupport.run { try LiveEnvironment(directory: directory) }.stopAgents()
         }

@@ -18,6 +18,11 @@ struct Fail: ParsableCommand {
     var mode: FaultMode = .crash
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment, writing: true) {
+            let machine = try LiveSupport.legacyMachineID(id, in: legacy)
+            try LiveSupport.run { try legacy.fail(machine, mode: mode.rawValue) }
+            return
+        }
         if let live = try LiveSupport.open(env.environment, writing: true) {
             let machine = try LiveSupport.machineID(id, in: live)
             try LiveSupport.run { try live.fail(machine, mode: mode.rawValue) }
@@ -40,6 +45,11 @@ struct Start: ParsableCommand {
     var id: String
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment, writing: true) {
+            let machine = try LiveSupport.legacyMachineID(id, in: legacy)
+            try LiveSupport.run { try legacy.start(machine) }
+            return
+        }
         if let live = try LiveSupport.open(env.environment, writing: true) {
             let machine = try LiveSupport.machineID(id, in: live)
             try LiveSupport.run { try live.start(machine) }
@@ -77,6 +87,15 @@ struct Partition: ParsableCommand {
     var oneWay = false
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment, writing: true) {
+            guard !oneWay else { throw Failure("--one-way is emulated on the sim runtime only") }
+            let group = try ids.split(separator: ",").map { try LiveSupport.legacyMachineID(String($0), in: legacy) }
+            let others = try from.map { try $0.split(separator: ",").map { try LiveSupport.legacyMachineID(String($0), in: legacy) } }
+                ?? legacy.machines.map(\.id).filter { !group.contains($0) }
+            guard !others.isEmpty else { throw Failure("nothing to partition \(ids) from") }
+            legacy.partition(group, from: others)
+            return
+        }
         if let live = try LiveSupport.open(env.environment, writing: true) {
             let group = try LiveSupport.machineList(ids, in: live)
             let others = try from.map { try LiveSupport.machineList($0, in: live) } ?? live.activeMachines.map(\.id).filter { !group.contains($0) }
@@ -110,6 +129,10 @@ struct Heal: ParsableCommand {
     }
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment, writing: true) {
+            legacy.heal()
+            return
+        }
         if let live = try LiveSupport.open(env.environment, writing: true) {
             let machines = try ids.map { try LiveSupport.machineList($0, in: live) }
             try LiveSupport.run { try live.heal(machines) }

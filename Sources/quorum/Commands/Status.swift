@@ -21,6 +21,16 @@ struct Status: ParsableCommand {
     var format: StatusFormat?
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment) {
+            if model != nil { throw Failure("option -m is not available in a legacy (Juju \(legacy.state.agentVersion)) environment; it has no models") }
+            let node = try LiveSupport.run { try LegacyLiveStatus(env: legacy).render() }
+            switch format ?? .yaml {
+            case .yaml: print(formatYAML(node), terminator: "")
+            case .json: print(formatJSON(node), terminator: "")
+            case .tabular: throw Failure("format tabular is not available in a legacy (Juju \(legacy.state.agentVersion)) environment; use yaml or json")
+            }
+            return
+        }
         if let live = try LiveSupport.open(env.environment) {
             let name = model ?? "controller"
             guard name == "controller" || name == "admin/controller" else { throw Failure("model \"\(name)\" not found") }
@@ -120,6 +130,37 @@ struct LegacyStatus {
         case (false, true): return "adding-vote"
         case (false, false): return "no-vote"
         }
+    }
+}
+
+/// Juju 1.20's status of a live legacy environment: the machine documents read over the wire
+/// through the primary; an agent is started while its process runs (and is not stopped).
+struct LegacyLiveStatus {
+    let env: LiveLegacyEnvironment
+
+    func render() throws -> GoValue {
+        let docs = try env.documents("machines"), instances = try env.documents("instanceData")
+        let machines: [(String, GoValue)] = docs.compactMap { doc in
+            guard let id = (doc["machineid"] ?? doc["_id"])?.stringValue, let n = Int(id) else { return nil }
+            let running = env.isRunning(n) && !env.isPaused(n)
+            var fields: [(String, GoValue)] = [("agent-state", .string(running ? "started" : "down"))]
+            if !running { fields.append(("agent-state-info", .string("(started)"))) }
+            fields.append(("agent-version", .string(env.state.agentVersion)))
+            if env.machine(n) != nil { fields.append(("dns-name", .string(env.ip(of: n)))) }
+            let instance = instances.first { ($0["machineid"] ?? $0["_id"])?.stringValue == id }?["instanceid"]?.stringValue
+                ?? "juju-\(env.state.environmentUUID.prefix(6))-machine-\(id)"
+            fields.append(("instance-id", .string(instance)))
+            fields.append(("instance-state", .string(env.machine(n) != nil ? "running" : "pending")))
+            fields.append(("series", .string(doc["series"]?.stringValue ?? "trusty")))
+            let jobs = (doc["jobs"]?.arrayValue ?? []).compactMap(\.int64Value)
+            if jobs.contains(Int64(MachineJob.manageEnviron.rawValue)) {
+                let has = doc["hasvote"]?.boolValue ?? false, wants = !(doc["novote"]?.boolValue ?? false)
+                let label = has ? (wants ? "has-vote" : "removing-vote") : (wants ? "adding-vote" : "no-vote")
+                fields.append(("state-server-member-status", .string(label)))
+            }
+            return (id, .object(fields))
+        }
+        return .object([("environment", .string(env.state.name)), ("machines", .object(machines)), ("services", .object([]))])
     }
 }
 

@@ -73,6 +73,7 @@ struct QuorumHome {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return entries.filter {
             FileSystem.exists(directory(of: $0) + "/" + EnvironmentFiles.snapshotName) || LiveEnvironment.exists(directory: directory(of: $0))
+                || LiveLegacyEnvironment.exists(directory: directory(of: $0))
         }.sorted()
     }
 

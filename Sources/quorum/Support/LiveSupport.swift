@@ -21,6 +21,16 @@ enum LiveSupport {
         return try run { try LiveEnvironment(directory: directory) }
     }
 
+    /// The selected environment when it is a live legacy one.
+    static func openLegacy(_ explicit: String?, writing: Bool = false) throws -> LiveLegacyEnvironment? {
+        let home = QuorumHome.resolve()
+        let name = try home.select(explicit)
+        let directory = home.directory(of: name)
+        guard LiveLegacyEnvironment.exists(directory: directory) else { return nil }
+        if writing { heldLock = try FileLock(directory + "/.lock", what: "environment \"\(name)\"") }
+        return try run { try LiveLegacyEnvironment(directory: directory) }
+    }
+
     /// Runs a live operation, turning its failures into `error: …`.
     static func run<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -43,6 +53,12 @@ enum LiveSupport {
         }
         guard !ids.isEmpty else { throw Failure("no machines given") }
         return ids
+    }
+
+    static func legacyMachineID(_ text: String, in env: LiveLegacyEnvironment) throws -> Int {
+        guard let id = MachineID(parsing: text) else { throw Failure("invalid machine id \"\(text)\"") }
+        guard env.machine(id.number) != nil else { throw Failure("machine \(id) not found") }
+        return id.number
     }
 
     static func machineID(_ text: String, in env: LiveEnvironment) throws -> Int {

@@ -21,7 +21,8 @@ struct Session {
         home = QuorumHome.resolve()
         name = try home.select(explicit)
         files = EnvironmentFiles(directory: home.directory(of: name))
-        if !FileSystem.exists(files.snapshot), LiveEnvironment.exists(directory: files.directory) {
+        if !FileSystem.exists(files.snapshot),
+           LiveEnvironment.exists(directory: files.directory) || LiveLegacyEnvironment.exists(directory: files.directory) {
             let command = CommandLine.arguments.dropFirst().first ?? "this command"
             throw Failure("\(command) is not available on the live runtime (environment \"\(name)\")")
         }
