@@ -72,20 +72,13 @@ public final class Agent {
         files = AgentFiles(directory: options.directory)
     }
 
-    func log(_ message: String) {
-        let line = "\(ISO8601DateFormatter().string(from: Date())) machine-\(options.machine) \(message)\n"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
+    func log(_ message: String) { Supervisor.agentLog(machine: options.machine, message) }
 
     /// Runs until SIGTERM/SIGINT; returns the exit status.
     public func run() -> Int32 {
         Supervisor.closeInheritedDescriptors()
         // Block the stop signals in every thread (libdqlite's included) and take them with sigwait.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        var stopSignals = Supervisor.blockStopSignals()
         DqliteNodeHost.ignoreSIGPIPE()
         do {
             try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)

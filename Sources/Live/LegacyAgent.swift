@@ -45,24 +45,11 @@ public final class LegacyAgent {
         files = AgentFiles(directory: options.directory)
     }
 
-    private let stamp: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
-
-    func log(_ message: String) {
-        let line = "\(stamp.string(from: Date())) machine-\(options.machine) \(message)\n"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
+    func log(_ message: String) { Supervisor.agentLog(machine: options.machine, message) }
 
     public func run() -> Int32 {
         Supervisor.closeInheritedDescriptors()
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        var stopSignals = Supervisor.blockStopSignals()
         signal(SIGPIPE, SIG_IGN)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()

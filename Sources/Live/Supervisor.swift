@@ -40,6 +40,24 @@ public enum Supervisor {
         return pid
     }
 
+    /// Blocks SIGTERM and SIGINT in this thread and every thread started after it (libdqlite's
+    /// and NIO's included), so the agent takes them with `sigwait` on the set returned.
+    public static func blockStopSignals() -> sigset_t {
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        return stopSignals
+    }
+
+    /// An agent log line on stderr (the log file): time, machine, message.
+    public static func agentLog(machine: Int, _ message: String) {
+        let stamp = ISO8601DateFormatter()
+        stamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        FileHandle.standardError.write(Data("\(stamp.string(from: Date())) machine-\(machine) \(message)\n".utf8))
+    }
+
     /// Closes every descriptor above stderr that this process inherited (its parent's lock files,
     /// a test runner's pipes): an agent outlives the command that started it and must hold none.
     public static func closeInheritedDescriptors() {

@@ -91,6 +91,45 @@ func liveFailoverFigures() {
     }
 }
 
+func migrationFigures() {
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else { return }
+    let environment = ProcessInfo.processInfo.environment
+    let baseline = environment["QUORUM_MIGRATE_BASELINE"].flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+    let bench = MigrationBench(quorum: binary.path, baseline: baseline)
+    let sizes = (environment["QUORUM_MIGRATE_DOCS"] ?? "100000,1000000").split(separator: ",").compactMap { Int($0) }
+    do {
+        for size in sizes {
+            let run = try bench.run(documents: size)
+            let mb = Double(run.bytes) / 1_000_000
+            let label = size >= 1_000_000 ? "\(size / 1_000_000)M" : "\(size / 1000)k"
+            figures.append(Figure(name: "migrate-backup legacy → modern, \(label) documents (\(Int(mb)) MB of BSON), end to end",
+                                  value: String(format: "%.0f", Double(run.documents) / run.ours.seconds), unit: "documents/s", target: "≥ 0.5 × C baseline"))
+            figures.append(Figure(name: "  same run", value: String(format: "%.1f", mb / run.ours.seconds), unit: "MB/s", target: ""))
+            figures.append(Figure(name: "  peak RSS, \(label) documents", value: String(format: "%.0f", Double(run.ours.peakKiB) / 1024), unit: "MiB",
+                                  target: "≤ 256, not growing with the archive"))
+            if let c = run.c {
+                figures.append(Figure(name: "  C baseline (libbson → SQLite, one transaction), same documents",
+                                      value: String(format: "%.0f", Double(run.documents) / c.seconds), unit: "documents/s",
+                                      target: String(format: "%.1f MB/s, peak RSS %.0f MiB", mb / c.seconds, Double(c.peakKiB) / 1024)))
+                figures.append(Figure(name: "  ratio migrate-backup / C baseline", value: String(format: "%.2f", c.seconds / run.ours.seconds),
+                                      unit: "×", target: "≥ 0.5"))
+            } else {
+                figures.append(Figure(name: "  C baseline", value: "not measured", unit: "", target: "make bench builds it (QUORUM_MIGRATE_BASELINE)"))
+            }
+        }
+    } catch {
+        figures.append(Figure(name: "migrate-backup", value: "not measured", unit: "", target: "\(error)"))
+    }
+    bench.cleanUp()
+}
+
+
+/// `quorum-bench migration` measures only the migration figures.
+if only == "migration" {
+    migrationFigures()
+    for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
+    exit(0)
+}
 if only == "legacy-failover" {
     legacyFailoverFigures(into: &figures, binary: binary)
     for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
@@ -140,40 +179,20 @@ do {
 }
 archives.cleanUp()
 
-if FileManager.default.isExecutableFile(atPath: binary.path) {
-    let environment = ProcessInfo.processInfo.environment
-    let baseline = environment["QUORUM_MIGRATE_BASELINE"].flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
-    let bench = MigrationBench(quorum: binary.path, baseline: baseline)
-    let sizes = (environment["QUORUM_MIGRATE_DOCS"] ?? "100000,1000000").split(separator: ",").compactMap { Int($0) }
-    do {
-        for size in sizes {
-            let run = try bench.run(documents: size)
-            let mb = Double(run.bytes) / 1_000_000
-            let label = size >= 1_000_000 ? "\(size / 1_000_000)M" : "\(size / 1000)k"
-            figures.append(Figure(name: "migrate-backup legacy → modern, \(label) documents (\(Int(mb)) MB of BSON), end to end",
-                                  value: String(format: "%.0f", Double(run.documents) / run.ours.seconds), unit: "documents/s", target: "≥ 0.5 × C baseline"))
-            figures.append(Figure(name: "  same run", value: String(format: "%.1f", mb / run.ours.seconds), unit: "MB/s", target: ""))
-            figures.append(Figure(name: "  peak RSS, \(label) documents", value: String(format: "%.0f", Double(run.ours.peakKiB) / 1024), unit: "MiB",
-                                  target: "≤ 256, not growing with the archive"))
-            if let c = run.c {
-                figures.append(Figure(name: "  C baseline (libbson → SQLite, one transaction), same documents",
-                                      value: String(format: "%.0f", Double(run.documents) / c.seconds), unit: "documents/s",
-                                      target: String(format: "%.1f MB/s, peak RSS %.0f MiB", mb / c.seconds, Double(c.peakKiB) / 1024)))
-                figures.append(Figure(name: "  ratio migrate-backup / C baseline", value: String(format: "%.2f", c.seconds / run.ours.seconds),
-                                      unit: "×", target: "≥ 0.5"))
-            } else {
-                figures.append(Figure(name: "  C baseline", value: "not measured", unit: "", target: "make bench builds it (QUORUM_MIGRATE_BASELINE)"))
-            }
-        }
-    } catch {
-        figures.append(Figure(name: "migrate-backup", value: "not measured", unit: "", target: "\(error)"))
-    }
-    bench.cleanUp()
-}
+migrationFigures()
 
 let width = figures.map(\.name.count).max() ?? 0
-print("| figure | value | unit | target |")
-print("|---|---:|---|---|")
+var table = "| figure | value | unit | target |\n|---|---:|---|---|\n"
 for f in figures {
-    print("| \(f.name.padding(toLength: width, withPad: " ", startingAt: 0)) | \(f.value) | \(f.unit) | \(f.target) |")
+    table += "| \(f.name.padding(toLength: width, withPad: " ", startingAt: 0)) | \(f.value) | \(f.unit) | \(f.target) |\n"
+}
+print(table, terminator: "")
+// The full run's table is kept in bench/latest.md (make bench runs from the repository root).
+let stamp = ISO8601DateFormatter().string(from: Date())
+let report = "# make bench, \(stamp)\n\n\(ProcessInfo.processInfo.activeProcessorCount) cores; figures from one run, "
+    + "comparisons made in the same run.\n\n" + table
+if FileManager.default.fileExists(atPath: "bench") || (try? FileManager.default.createDirectory(atPath: "bench", withIntermediateDirectories: true)) != nil {
+    if !FileManager.default.createFile(atPath: "bench/latest.md", contents: Data(report.utf8)) {
+        FileHandle.standardError.write(Data("quorum-bench: cannot write bench/latest.md\n".utf8))
+    }
 }
