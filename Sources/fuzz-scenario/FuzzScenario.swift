@@ -1,11 +1,18 @@
 import FuzzTargets
 
 #if FUZZING
-/// libFuzzer's entry point (built by `make fuzz` with `-sanitize=fuzzer,address`).
+/// libFuzzer's callback: one input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     _ = FuzzTargets.scenarioScript(UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// SwiftPM names an executable's entry point after its module; hand it to libFuzzer's driver
+/// (built by `make fuzz` with `-sanitize=fuzzer,address`).
+@_cdecl("fuzz_scenario_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    FuzzDriver.run(argc, argv, fuzzOneInput)
 }
 #else
 /// Without libFuzzer: replays the inputs named on the command line (files or directories).
