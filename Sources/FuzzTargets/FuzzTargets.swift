@@ -33,7 +33,9 @@ public enum FuzzTargets {
         guard let json = try? document.canonicalExtendedJSON else { return .rejected("no extended JSON for this document") }
         guard depth(document) < jsonReaderDepthLimit else { return .accepted }
         guard let back = try? Document(extendedJSON: json) else { fatalError("canonical extended JSON did not parse back: \(json)") }
-        precondition(back == document, "extended JSON round trip changed the document")
+        // The text must come back the same; the bytes need not, since a non-canonical decimal128
+        // encoding reads back as the canonical one with the same value.
+        precondition((try? back.canonicalExtendedJSON) == json, "extended JSON round trip changed the document")
         return .accepted
     }
 

@@ -90,6 +90,7 @@ public struct ScenarioRunner {
 
     mutating func cluster(_ args: Arguments) -> [String] {
         let count = Int(args.named["members"] ?? "3") ?? 3
+        guard (1...50).contains(count) else { return ["error: members must be between 1 and 50 (a replica set's limit)"] }
         let seed = UInt64(args.named["seed"] ?? "1") ?? 1
         var w = World(config: WorldConfig(name: "scenario", flavor: .legacy, seed: Seed(seed), initiateReplicaSet: false), trace: &trace)
         for _ in 1..<count {
