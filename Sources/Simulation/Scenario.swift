@@ -28,7 +28,8 @@ public struct ScenarioRunner {
         var runner = self
         defer { self = runner }
         var out: [String] = []
-        for line in script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        // Any newline ends a line: a script saved with CRLF endings reads the same.
+        for line in script.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init) {
             if line.hasPrefix("> ") {
                 out.append(line)
                 out += runner.run(String(line.dropFirst(2)))
