@@ -512,18 +512,8 @@ extension LiveEnvironment {
 
 // MARK: - Backups (format 2, through the leader)
 
-/// One table of the controller database, as a backup carries it.
-public struct LiveTable: Sendable, Equatable {
-    public var name: String
-    public var columns: [String]
-    public var rows: [[SQLValue]]
-
-    public init(name: String, columns: [String], rows: [[SQLValue]]) {
-        self.name = name
-        self.columns = columns
-        self.rows = rows
-    }
-}
+/// One table of the controller database, as a backup carries it (the export nodes make too).
+public typealias LiveTable = TableExport
 
 extension LiveEnvironment {
     /// Every controller table, read with QUERY_SQL through the Dqlite leader (Juju 4's backup

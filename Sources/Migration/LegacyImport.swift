@@ -68,15 +68,7 @@ final class LegacyImport {
         var sawManifest: [UInt8]?
         var sawCollection = false
         while let header = try wrapArchive({ try reader.next() }) {
-            guard header.path == BackupLayout.root || header.path.hasPrefix(BackupLayout.root + "/") else {
-                throw MigrationError.backup(.archive(.invalidEntryPath(entry: header.path, problem: "is outside juju-backup/")))
-            }
-            switch header.kind {
-            case .directory: continue
-            case .symlink, .hardlink:
-                throw MigrationError.backup(.archive(.invalidEntryPath(entry: header.path, problem: "is a link; backup archives hold only files and directories")))
-            case .file: break
-            }
+            guard try MigrationError.isBackupFile(header) else { continue }
             let path = header.path
             if path == BackupLayout.metadata {
                 let bytes = try wrapArchive { try reader.readAll() }

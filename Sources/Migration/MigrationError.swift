@@ -39,3 +39,19 @@ extension MigrationError {
         }
     }
 }
+
+extension MigrationError {
+    /// Whether an archive entry is a file to read: directories are skipped; an entry outside
+    /// `juju-backup/` or a link is refused, as the backup readers refuse them.
+    static func isBackupFile(_ header: ArchiveEntryHeader) throws -> Bool {
+        guard header.path == BackupLayout.root || header.path.hasPrefix(BackupLayout.root + "/") else {
+            throw MigrationError.backup(.archive(.invalidEntryPath(entry: header.path, problem: "is outside juju-backup/")))
+        }
+        switch header.kind {
+        case .directory: return false
+        case .symlink, .hardlink:
+            throw MigrationError.backup(.archive(.invalidEntryPath(entry: header.path, problem: "is a link; backup archives hold only files and directories")))
+        case .file: return true
+        }
+    }
+}

@@ -37,15 +37,7 @@ struct ModernSource {
             let header: ArchiveEntryHeader?
             do { header = try reader.next() } catch { throw MigrationError.backup(.archive(error)) }
             guard let header else { break }
-            guard header.path == BackupLayout.root || header.path.hasPrefix(BackupLayout.root + "/") else {
-                throw MigrationError.backup(.archive(.invalidEntryPath(entry: header.path, problem: "is outside juju-backup/")))
-            }
-            switch header.kind {
-            case .directory: continue
-            case .symlink, .hardlink:
-                throw MigrationError.backup(.archive(.invalidEntryPath(entry: header.path, problem: "is a link; backup archives hold only files and directories")))
-            case .file: break
-            }
+            guard try MigrationError.isBackupFile(header) else { continue }
             let path = header.path
             if path == BackupLayout.metadata {
                 source.metadataJSON = try all()
