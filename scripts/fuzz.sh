@@ -4,7 +4,7 @@
 # (named reject-… if the target should refuse them) so FuzzTargetsTests replays them for ever.
 set -euo pipefail
 seconds="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-bson archive scenario}"
+targets="${FUZZ_TARGETS:-bson archive scenario mongo-wire dqlite-wire}"
 swift="${SWIFT:-swift}"
 flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING)
 export SWIFT_BACKTRACE=enable=no

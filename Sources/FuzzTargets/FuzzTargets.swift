@@ -15,6 +15,7 @@ public enum FuzzVerdict: Equatable, Sendable {
 public enum FuzzTargets {
     public static let all: [String: (UnsafeRawBufferPointer) -> FuzzVerdict] = [
         "bson": bsonDocument, "archive": backupArchive, "scenario": scenarioScript,
+        "mongo-wire": mongoWireStream, "dqlite-wire": dqliteWireStream,
     ]
 
     /// BSON: whatever decodes must re-encode to the same bytes, and its canonical extended

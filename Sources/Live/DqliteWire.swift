@@ -108,6 +108,9 @@ public struct WireWriter {
         pad()
     }
 
+    /// Bytes as they are (a row's type header).
+    public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+
     public mutating func pad() {
         while bytes.count % 8 != 0 { bytes.append(0) }
     }
@@ -156,7 +159,7 @@ public struct WireReader {
     public var atEnd: Bool { offset >= bytes.count }
 
     private mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
-        guard offset + n <= bytes.count else { throw DqliteError.protocolViolation("message truncated") }
+        guard n >= 0, n <= bytes.count - offset else { throw DqliteError.protocolViolation("message truncated") }
         defer { offset += n }
         return bytes[offset..<offset + n]
     }
@@ -178,24 +181,29 @@ public struct WireReader {
     }
 
     public mutating func text() throws -> String {
-        guard let end = bytes[offset...].firstIndex(of: 0) else { throw DqliteError.protocolViolation("unterminated text") }
+        guard offset < bytes.count, let end = bytes[offset...].firstIndex(of: 0) else { throw DqliteError.protocolViolation("unterminated text") }
         let s = String(decoding: bytes[offset..<end], as: UTF8.self)
         offset = end + 1
         align()
-        guard offset <= bytes.count else { throw DqliteError.protocolViolation("text padding truncated") }
         return s
     }
 
+    /// A length word; one larger than what is left cannot be right (and may not fit an Int).
+    public mutating func count() throws -> Int {
+        let n = try uint64()
+        guard n <= UInt64(bytes.count - offset) else { throw DqliteError.protocolViolation("length \(n) is past the end of the message") }
+        return Int(n)
+    }
+
     public mutating func blob() throws -> [UInt8] {
-        let n = Int(try uint64())
-        guard n <= bytes.count - offset else { throw DqliteError.protocolViolation("blob truncated") }
-        let b = Array(try take(n))
+        let b = Array(try take(try count()))
         align()
         return b
     }
 
+    /// Skips the padding to the next word; never past the end of the message.
     public mutating func align() {
-        offset = (offset + 7) / 8 * 8
+        offset = min((offset + 7) / 8 * 8, max(bytes.count, offset))
     }
 
     public mutating func bytes(_ n: Int) throws -> [UInt8] { Array(try take(n)) }

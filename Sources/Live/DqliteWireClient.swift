@@ -46,20 +46,9 @@ public final class DqliteConnection {
 
     private func receive() throws -> (DqliteWire.Response, [UInt8]) {
         do {
-            let header = try stream.receive(exactly: 8)
-            var reader = WireReader(header)
-            let words = try reader.uint32()
-            guard words < (1 << 26) else { throw DqliteError.protocolViolation("response of \(words) words") }
-            let body = try stream.receive(exactly: Int(words) * 8)
-            guard let type = DqliteWire.Response(rawValue: header[4]) else {
-                throw DqliteError.protocolViolation("unknown response type \(header[4])")
-            }
-            if type == .failure {
-                var r = WireReader(body)
-                let code = try r.uint64()
-                let message = (try? r.text()) ?? ""
-                throw DqliteError.from(code: code, message: message)
-            }
+            let (type, length) = try DqliteResponses.header(try stream.receive(exactly: 8))
+            let body = try stream.receive(exactly: length)
+            if type == .failure { throw try DqliteResponses.failure(body) }
             return (type, body)
         } catch let error as SocketError {
             stream.close()
@@ -67,23 +56,23 @@ public final class DqliteConnection {
         }
     }
 
-    private func expect(_ type: DqliteWire.Response, _ got: (DqliteWire.Response, [UInt8])) throws -> WireReader {
+    /// The body of the response, which must be of type `type`.
+    private func expect(_ type: DqliteWire.Response, _ got: (DqliteWire.Response, [UInt8])) throws -> [UInt8] {
         guard got.0 == type else { throw DqliteError.protocolViolation("expected response \(type), got \(got.0)") }
-        return WireReader(got.1)
+        return got.1
     }
 
     // MARK: - Requests
 
     /// LEADER: the leader this node knows of; id 0 and "" when it knows none.
     public func leader() throws -> (id: UInt64, address: String) {
-        var r = try expect(.server, roundTrip(WireWriter.message(.leader) { $0.uint64(0) }))
-        return (try r.uint64(), try r.text())
+        try DqliteResponses.server(expect(.server, roundTrip(WireWriter.message(.leader) { $0.uint64(0) })))
     }
 
     /// CLIENT: registers the client id; returns the heartbeat timeout the server reports.
     @discardableResult
     public func client(id: UInt64) throws -> UInt64 {
-        var r = try expect(.welcome, roundTrip(WireWriter.message(.client) { $0.uint64(id) }))
+        var r = WireReader(try expect(.welcome, roundTrip(WireWriter.message(.client) { $0.uint64(id) })))
         return try r.uint64()
     }
 
@@ -107,18 +96,12 @@ public final class DqliteConnection {
 
     /// CLUSTER format 1: every node with its role.
     public func cluster() throws -> [DqliteNode] {
-        var r = try expect(.servers, roundTrip(WireWriter.message(.cluster) { $0.uint64(1) }))
-        let n = try r.uint64()
-        guard n < 10_000 else { throw DqliteError.protocolViolation("\(n) servers") }
-        return try (0..<n).map { _ in
-            DqliteNode(id: try r.uint64(), address: try r.text(), role: DqliteRole(wireCode: try r.uint64()))
-        }
+        try DqliteResponses.servers(expect(.servers, roundTrip(WireWriter.message(.cluster) { $0.uint64(1) })))
     }
 
     /// DESCRIBE format 0: this node's failure domain and weight.
     public func describe() throws -> NodeMetadata {
-        var r = try expect(.metadata, roundTrip(WireWriter.message(.describe) { $0.uint64(0) }))
-        return NodeMetadata(failureDomain: try r.uint64(), weight: try r.uint64())
+        try DqliteResponses.metadata(expect(.metadata, roundTrip(WireWriter.message(.describe) { $0.uint64(0) })))
     }
 
     public func weight(_ weight: UInt64) throws {
@@ -128,7 +111,7 @@ public final class DqliteConnection {
     /// OPEN: opens `name` on this connection; the id is always 0 with libdqlite.
     @discardableResult
     public func open(_ name: String) throws -> UInt32 {
-        var r = try expect(.db, roundTrip(WireWriter.message(.open) { $0.text(name); $0.uint64(0); $0.text("volatile") }))
+        var r = WireReader(try expect(.db, roundTrip(WireWriter.message(.open) { $0.text(name); $0.uint64(0); $0.text("volatile") })))
         let id = try r.uint32()
         database = id
         return id
@@ -143,10 +126,9 @@ public final class DqliteConnection {
     @discardableResult
     public func exec(_ sql: String, _ parameters: [SQLValue] = []) throws -> (lastInsertID: UInt64, rowsAffected: UInt64) {
         let db = try requireDatabase()
-        var r = try expect(.result, roundTrip(try WireWriter.message(.execSQL) {
+        return try DqliteResponses.result(expect(.result, roundTrip(try WireWriter.message(.execSQL) {
             $0.uint64(UInt64(db)); $0.text(sql); try $0.parameters(parameters)
-        }))
-        return (try r.uint64(), try r.uint64())
+        })))
     }
 
     public func exec(_ statement: SQLStatement) throws {
@@ -160,50 +142,15 @@ public final class DqliteConnection {
             $0.uint64(UInt64(db)); $0.text(sql); try $0.parameters(parameters)
         })
         var result = QueryRows(columns: [], rows: [], batches: 0)
-        while true {
-            var r = try expect(.rows, response)
-            result.batches += 1
-            let columnCount = Int(try r.uint64())
-            guard columnCount < 4096 else { throw DqliteError.protocolViolation("\(columnCount) columns") }
-            result.columns = try (0..<columnCount).map { _ in try r.text() }
-            var marker: UInt64 = 0
-            while true {
-                // A row starts with its 4-bit type header; a whole word of 0xff or 0xee ends the batch.
-                let save = r.offset
-                let word = try r.uint64()
-                if word == DqliteWire.rowsDone || word == DqliteWire.rowsPart {
-                    marker = word
-                    break
-                }
-                r.offset = save
-                let headerBytes = try r.bytes((columnCount + 1) / 2)
-                r.align()
-                var row: [SQLValue] = []
-                row.reserveCapacity(columnCount)
-                for i in 0..<columnCount {
-                    let byte = headerBytes[i / 2]
-                    let type = i % 2 == 0 ? byte & 0x0f : byte >> 4
-                    row.append(try r.value(type: type))
-                }
-                result.rows.append(row)
-            }
-            if marker == DqliteWire.rowsDone { return result }
+        while try !DqliteResponses.rows(expect(.rows, response), into: &result) {
             response = try receive()
         }
+        return result
     }
 
     /// DUMP: the database file and its WAL, as named by the server.
     public func dump(_ name: String) throws -> [(name: String, data: [UInt8])] {
-        var r = try expect(.files, roundTrip(WireWriter.message(.dump) { $0.text(name) }))
-        let n = try r.uint64()
-        guard n < 16 else { throw DqliteError.protocolViolation("\(n) files") }
-        return try (0..<n).map { _ in
-            let name = try r.text()
-            let size = Int(try r.uint64())
-            let data = try r.bytes(size)
-            r.align()
-            return (name, data)
-        }
+        try DqliteResponses.files(expect(.files, roundTrip(WireWriter.message(.dump) { $0.text(name) })))
     }
 }
 

@@ -145,6 +145,28 @@ extension MongoWire {
         return header
     }
 
+    /// The length of a message from its first field, as the server cuts its byte stream: one
+    /// shorter than a header or over `maxMessageSizeBytes` ends the connection.
+    public static func messageLength(_ length: Int32) throws -> Int {
+        guard length >= Int32(headerSize), Int(length) <= maxMessageSize else { throw WireError("invalid message length \(length)") }
+        return Int(length)
+    }
+
+    /// Cuts a byte stream into whole messages as the server does; the bytes of an unfinished
+    /// last message are left over.
+    public static func frames(_ stream: [UInt8]) throws -> (messages: [[UInt8]], leftover: Int) {
+        var messages: [[UInt8]] = []
+        var offset = 0
+        while stream.count - offset >= 4 {
+            var r = MongoReader(stream, from: offset)
+            let size = try messageLength(try r.int32())
+            guard stream.count - offset >= size else { break }
+            messages.append(Array(stream[offset..<offset + size]))
+            offset += size
+        }
+        return (messages, stream.count - offset)
+    }
+
     /// Decodes one whole message (exactly `header.length` bytes).
     public static func decode(_ bytes: [UInt8]) throws -> WireRequest {
         let header = try header(bytes)

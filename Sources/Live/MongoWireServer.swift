@@ -9,10 +9,8 @@ struct MongoFrameDecoder: ByteToMessageDecoder {
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: Int32.self) else { return .needMoreData }
-        guard length >= Int32(MongoWire.headerSize), Int(length) <= MongoWire.maxMessageSize else {
-            throw WireError("invalid message length \(length)")
-        }
-        guard buffer.readableBytes >= Int(length), let bytes = buffer.readBytes(length: Int(length)) else { return .needMoreData }
+        let size = try MongoWire.messageLength(length)
+        guard buffer.readableBytes >= size, let bytes = buffer.readBytes(length: size) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(bytes))
         return .continue
     }

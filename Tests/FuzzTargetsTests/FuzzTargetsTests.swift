@@ -29,6 +29,8 @@ final class FuzzTargetsTests: XCTestCase {
     func test_bsonInputsRoundTripOrAreRefused() throws { try replay("bson", FuzzTargets.bsonDocument) }
     func test_archiveInputsReadOrAreRefusedWithABackupError() throws { try replay("archive", FuzzTargets.backupArchive) }
     func test_scenarioInputsRunOrAreRefused() throws { try replay("scenario", FuzzTargets.scenarioScript) }
+    func test_mongoWireInputsDecodeOrAreRefused() throws { try replay("mongo-wire", FuzzTargets.mongoWireStream) }
+    func test_dqliteWireInputsDecodeOrAreRefused() throws { try replay("dqlite-wire", FuzzTargets.dqliteWireStream) }
 
     func test_aDocumentWhoseReencodingDiffersWouldBeCaught() throws {
         // Duplicate keys decode but are kept as given, so even they re-encode byte for byte.
