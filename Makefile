@@ -53,7 +53,7 @@ migrate-check: deps
 	$(SWIFT) build -c release --product quorum
 	@scripts/migrate-check.sh "$$($(SWIFT) build -c release --show-bin-path)/quorum" $(MIGRATE_DOCS)
 
-# SIGKILL of create-backup and of a state-changing command at CRASH_ROUNDS points each.
+# SIGKILL of create-backup, migrate-backup and a state-changing command at CRASH_ROUNDS points each.
 CRASH_ROUNDS ?= 50
 crash-check: deps
 	$(SWIFT) build --build-tests

@@ -15,11 +15,12 @@ final class Pivot {
     /// Creates the directory `<near>/.quorum-migrate-<pid>-<n>/` and the database in it.
     init(near outputPath: String) throws {
         let parent = (outputPath as NSString).deletingLastPathComponent
+        Self.removeAbandoned(in: parent.isEmpty ? "." : parent)
         var attempt = 0
         var candidate: String
         repeat {
             attempt += 1
-            candidate = (parent.isEmpty ? "." : parent) + "/.quorum-migrate-\(getpid())-\(attempt)"
+            candidate = (parent.isEmpty ? "." : parent) + "/\(Self.prefix)\(getpid())-\(attempt)"
         } while FileManager.default.fileExists(atPath: candidate)
         do {
             try FileManager.default.createDirectory(atPath: candidate, withIntermediateDirectories: false)
@@ -41,6 +42,20 @@ final class Pivot {
             throw MigrationError.io("cannot create the pivot database: \(error)")
         }
     }
+
+    /// Removes pivot directories in `parent` whose migration was killed (its process is gone):
+    /// SIGKILL gives a run no chance to clean up, so the next run does.
+    static func removeAbandoned(in parent: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            }
+        }
+    }
+
+    static let prefix = ".quorum-migrate-"
 
     /// Removes the pivot's directory and everything in it.
     func remove() {

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// SIGKILL at any point of a command never leaves a partial file and never breaks the
-/// environment: a backup appears complete or not at all, and the environment loads and takes
+/// environment: a backup or a migrated archive appears complete or not at all, and the environment loads and takes
 /// the next command. Kill points are spread evenly over a measured run of the same command;
 /// `QUORUM_CRASH_ROUNDS` sets how many (`make crash-check` runs 50).
 final class KilledCommandTests: XCTestCase {
@@ -71,6 +71,29 @@ final class KilledCommandTests: XCTestCase {
             XCTAssertEqual(try cli.run(["status"]).code, 0, "round \(round): the environment loads")
         }
         XCTAssertEqual(try cli.run(["create-backup", "--filename", "after.tar.gz"]).code, 0)
+        XCTAssertLessThan(published, Self.rounds, "some kill landed before the archive was published")
+    }
+
+    func test_migrateBackupKilledAnywhereLeavesACompleteArchiveOrNone() throws {
+        try cli.ok(["fixtures", "generate", "--flavor", "legacy", "--agent-version", "1.25.6", "--docs", "20000", "--seed", "3",
+                    "-o", "legacy.tar.gz"])
+        let full = try measure(["migrate-backup", "legacy.tar.gz", "-o", "measured.tar.gz"])
+        try FileManager.default.removeItem(atPath: cli.path("measured.tar.gz"))
+        var published = 0
+        for round in 0..<Self.rounds {
+            let name = "kill-\(round).tar.gz"
+            try killed(["migrate-backup", "legacy.tar.gz", "-o", name], after: full * (Double(round) + 0.5) / Double(Self.rounds))
+            // The killed run's pivot directory may remain (the next run removes it); nothing else may.
+            let stray = allFileNames().filter { !$0.hasPrefix(".quorum-migrate-") && $0 != "legacy.tar.gz" && !$0.hasPrefix("kill-") }
+            XCTAssertEqual(stray, [], "round \(round): partial files")
+            if FileManager.default.fileExists(atPath: cli.path(name)) {
+                published += 1
+                let verify = try cli.run(["verify-backup", cli.path(name)])
+                XCTAssertEqual(verify.code, 0, "round \(round): a published archive is complete: \(verify.stderr)")
+            }
+        }
+        try cli.ok(["migrate-backup", "legacy.tar.gz", "-o", "after.tar.gz", "--verify"])
+        XCTAssertEqual(allFileNames().filter { $0.hasPrefix(".quorum-migrate-") }, [], "the next run removed the killed runs' pivots")
         XCTAssertLessThan(published, Self.rounds, "some kill landed before the archive was published")
     }
 
