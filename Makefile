@@ -31,9 +31,10 @@ test: deps venvs
 	@for m in 3 5 7; do "$$($(SWIFT) build --show-bin-path)/quorum" simulate --members $$m --seeds $(TEST_SEEDS) --duration 2m || exit 1; done
 	@for m in 3 5 7; do "$$($(SWIFT) build --show-bin-path)/quorum" simulate --flavor modern --members $$m --seeds $(MODERN_TEST_SEEDS) --duration 2m || exit 1; done
 
+# Each flavor and size (FLAVORS, MEMBERS to narrow it); clean runs are recorded in bench/latest.md.
 sweep: deps
 	$(SWIFT) build -c release --product quorum
-	@for f in legacy modern; do for m in 3 5 7; do echo "$$f, members $$m:"; "$$($(SWIFT) build -c release --show-bin-path)/quorum" simulate --flavor $$f --members $$m --seeds $(SEEDS) --duration $(DURATION) || exit 1; done; done
+	@scripts/sweep.sh "$$($(SWIFT) build -c release --show-bin-path)/quorum" $(SEEDS) $(DURATION)
 
 # The C baseline of the migration figures: libbson stream reader → prepared SQLite inserts.
 MIGRATE_BASELINE := .build/migrate_baseline

@@ -45,6 +45,7 @@ struct MigrationBench {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let start = DispatchTime.now()
         var pid: pid_t = 0
         guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else {

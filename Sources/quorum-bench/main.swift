@@ -27,33 +27,39 @@ func simulatorThroughput(machines: Int, simulated: Interval) -> (events: UInt64,
     return (world.eventCount - start, seconds)
 }
 
-/// Median wall time of `quorum status` on a bootstrapped environment, process start included.
-func statusLatency(binary: URL, runs: Int) throws -> Double {
+/// Median wall time of `quorum status` on a sim environment of `machines` state servers
+/// (bootstrap + ensure-availability), process start included.
+func statusLatency(binary: URL, machines: Int, runs: Int) throws -> Double {
     let home = FileManager.default.temporaryDirectory.appendingPathComponent("quorum-bench-\(getpid())")
     defer { try? FileManager.default.removeItem(at: home) }
+    setenv("QUORUM_HOME", home.path, 1)
     // posix_spawn rather than Foundation's Process, whose own set-up would dominate the figure.
-    func quorum(_ args: [String]) throws -> Double {
-        let environment: [String] = ProcessInfo.processInfo.environment.map { key, value in key + "=" + value }
-            + ["QUORUM_HOME=" + home.path]
-        let argv: [UnsafeMutablePointer<CChar>?] = ([binary.path] + args).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let start = DispatchTime.now()
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, binary.path, &actions, nil, argv, envp) == 0 else { throw NSError(domain: "bench", code: 1) }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        guard status == 0 else { throw NSError(domain: "bench", code: Int(status)) }
-        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
+    func quorum(_ args: [String]) throws -> Double { try MigrationBench.spawnDirect([binary.path] + args).0 }
     _ = try quorum(["bootstrap", "bench", "--seed", "1", "--clock", "virtual"])
+    _ = try quorum(["ensure-availability", "-n", String(machines)])
+    _ = try quorum(["wait", "--until", "settled", "--timeout", "10m"])
     let times = try (0..<runs).map { _ in try quorum(["status"]) }.sorted()
     return times[times.count / 2]
+}
+
+/// `quorum simulate …` as a user runs it (every core); its summary line's figures.
+func sweepRun(binary: URL, _ arguments: [String]) throws -> (seeds: Int, failed: Int, seconds: Double, seedsPerSecond: Double, eventsPerSecond: Double) {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = ["simulate"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    // "2000 seeds, 2000 passed, 0 failed in 304.8s (6.6 seeds/s, 161472 events/s)"
+    guard let line = output.split(separator: "\n").last(where: { $0.contains(" seeds, ") }) else {
+        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "no summary from simulate"])
+    }
+    let numbers = line.split(whereSeparator: { " (),s/".contains($0) }).compactMap { Double($0) }
+    guard numbers.count >= 6 else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: String(line)]) }
+    return (Int(numbers[0]), Int(numbers[2]), numbers[3], numbers[4], numbers[5])
 }
 
 /// A 5-member replica set under swarm faults with a write workload and every per-step check on,
@@ -124,19 +130,20 @@ func migrationFigures() {
 }
 
 
-/// `quorum-bench migration` measures only the migration figures.
-if only == "migration" {
-    migrationFigures()
-    for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
-    exit(0)
-}
-if only == "legacy-failover" {
-    legacyFailoverFigures(into: &figures, binary: binary)
-    for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
-    exit(0)
-}
-if only == "live-failover" {
-    liveFailoverFigures()
+/// `quorum-bench GROUP` measures one group of figures and prints them (bench/latest.md is
+/// written by the full run only).
+let groups: [String: () -> Void] = [
+    "migration": migrationFigures,
+    "legacy-failover": { legacyFailoverFigures(into: &figures, binary: binary) },
+    "live-failover": liveFailoverFigures,
+    "backup": { backupCommandFigures(into: &figures, binary: binary) },
+]
+if let only {
+    guard let group = groups[only] else {
+        FileHandle.standardError.write(Data("error: unknown figure group \(only) (\(groups.keys.sorted().joined(separator: ", ")))\n".utf8))
+        exit(2)
+    }
+    group()
     for f in figures { print("| \(f.name) | \(f.value) | \(f.unit) | \(f.target) |") }
     exit(0)
 }
@@ -151,11 +158,24 @@ figures.append(Figure(name: "machines and presence only, 7 machines, 30 simulate
 figures.append(Figure(name: "  events in that run", value: String(sim.events), unit: "events", target: ""))
 
 if FileManager.default.isExecutableFile(atPath: binary.path) {
-    let median = try statusLatency(binary: binary, runs: 21)
-    figures.append(Figure(name: "quorum status (1 machine, sim), median of 21", value: String(format: "%.1f", median * 1000),
-                          unit: "ms", target: "≤ 50 (7-machine environment)"))
+    do {
+        let sweep = try sweepRun(binary: binary, ["--members", "5", "--seeds", "0..999", "--duration", "10m"])
+        figures.append(Figure(name: "quorum simulate, legacy, 5 members, 1,000 swarm seeds × 10 simulated min, all cores",
+                              value: String(format: "%.1f", sweep.seconds), unit: "s",
+                              target: "≤ 60 on 2 cores (\(sweep.failed) of \(sweep.seeds) seeds failed)"))
+        let modern = try sweepRun(binary: binary, ["--flavor", "modern", "--members", "5", "--seeds", "0..199", "--duration", "10m"])
+        figures.append(Figure(name: "quorum simulate, modern, 5 controllers, 200 swarm seeds × 10 simulated min, all cores",
+                              value: String(format: "%.2f", modern.seedsPerSecond), unit: "seeds/s",
+                              target: String(format: "(%.0f events/s; %d of %d seeds failed)", modern.eventsPerSecond, modern.failed, modern.seeds)))
+        let median = try statusLatency(binary: binary, machines: 7, runs: 21)
+        figures.append(Figure(name: "quorum status, 7-machine legacy sim environment, median of 21", value: String(format: "%.1f", median * 1000),
+                              unit: "ms", target: "≤ 50, process start included"))
+    } catch {
+        figures.append(Figure(name: "quorum simulate / status", value: "not measured", unit: "", target: "\(error)"))
+    }
+    backupCommandFigures(into: &figures, binary: binary)
 } else {
-    figures.append(Figure(name: "quorum status", value: "not measured", unit: "", target: "build the quorum product first"))
+    figures.append(Figure(name: "quorum simulate / status / backups", value: "not measured", unit: "", target: "build the quorum product first"))
 }
 
 liveFailoverFigures()
@@ -189,8 +209,11 @@ for f in figures {
 print(table, terminator: "")
 // The full run's table is kept in bench/latest.md (make bench runs from the repository root).
 let stamp = ISO8601DateFormatter().string(from: Date())
+// The seed-sweep section (`make sweep` records it) is kept across bench runs.
+let sweeps = (try? String(contentsOfFile: "bench/latest.md", encoding: .utf8))
+    .flatMap { text in text.range(of: "\n## Seed sweeps").map { String(text[$0.lowerBound...]) } } ?? ""
 let report = "# make bench, \(stamp)\n\n\(ProcessInfo.processInfo.activeProcessorCount) cores; figures from one run, "
-    + "comparisons made in the same run.\n\n" + table
+    + "comparisons made in the same run.\n\n" + table + sweeps
 if FileManager.default.fileExists(atPath: "bench") || (try? FileManager.default.createDirectory(atPath: "bench", withIntermediateDirectories: true)) != nil {
     if !FileManager.default.createFile(atPath: "bench/latest.md", contents: Data(report.utf8)) {
         FileHandle.standardError.write(Data("quorum-bench: cannot write bench/latest.md\n".utf8))
