@@ -30,6 +30,9 @@ test: deps venvs
 	@echo "Bounded seed sweep (make sweep runs the full one):"
 	@for m in 3 5 7; do "$$($(SWIFT) build --show-bin-path)/quorum" simulate --members $$m --seeds $(TEST_SEEDS) --duration 2m || exit 1; done
 	@for m in 3 5 7; do "$$($(SWIFT) build --show-bin-path)/quorum" simulate --flavor modern --members $$m --seeds $(MODERN_TEST_SEEDS) --duration 2m || exit 1; done
+	@echo "The guided tour (make demo) against the README:"
+	@scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/quorum" > .build/demo.out 2>&1 || { cat .build/demo.out; exit 1; }
+	@python3 scripts/check-tour.py README.md .build/demo.out .build/demo/timelines/*.svg
 
 # Each flavor and size (FLAVORS, MEMBERS to narrow it); clean runs are recorded in bench/latest.md.
 sweep: deps
