@@ -27,6 +27,8 @@ public struct LiveLegacyState: Codable, Sendable {
     public var addressBase: Int
     public var electionTimeoutMillis: Int?
     public var heartbeatIntervalMillis: Int?
+    /// The agents' peergrouper poll interval; nil is Juju's minute.
+    public var peergrouperIntervalMillis: Int?
     public var machines: [LiveLegacyMachine]
 }
 
@@ -87,7 +89,8 @@ public final class LiveLegacyEnvironment {
         try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
         if let old = pid(of: id), Supervisor.isAgentAlive(old) { return }
         try? FileManager.default.removeItem(atPath: files.pid)
-        let options = LegacyAgentOptions(machine: id, directory: files.directory, ip: ip(of: id), port: state.port)
+        let options = LegacyAgentOptions(machine: id, directory: files.directory, ip: ip(of: id), port: state.port,
+                                         peergrouperIntervalMillis: state.peergrouperIntervalMillis)
         let pid = try Supervisor.spawnDetached(executable: executable, arguments: options.arguments, logFile: files.log)
         let deadline = monotonicSeconds() + 15
         while monotonicSeconds() < deadline {
@@ -195,12 +198,13 @@ public final class LiveLegacyEnvironment {
     /// Starts machine 0's agent, initiates the `juju` replica set with it as the only member,
     /// and writes Juju's bootstrap documents through the primary.
     public static func bootstrap(directory: String, name: String, agentVersion: String, port: Int, addressBase: Int,
-                                 electionTimeoutMillis: Int?, heartbeatIntervalMillis: Int?,
+                                 electionTimeoutMillis: Int?, heartbeatIntervalMillis: Int?, peergrouperIntervalMillis: Int? = nil,
                                  executable: String = Supervisor.currentExecutable) throws -> LiveLegacyEnvironment {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let state = LiveLegacyState(name: name, agentVersion: agentVersion, environmentUUID: UUID().uuidString.lowercased(), port: port,
                                     addressBase: addressBase, electionTimeoutMillis: electionTimeoutMillis,
-                                    heartbeatIntervalMillis: heartbeatIntervalMillis, machines: [LiveLegacyMachine(id: 0, ip: "127.0.0.\(addressBase)")])
+                                    heartbeatIntervalMillis: heartbeatIntervalMillis, peergrouperIntervalMillis: peergrouperIntervalMillis,
+                                    machines: [LiveLegacyMachine(id: 0, ip: "127.0.0.\(addressBase)")])
         let env = LiveLegacyEnvironment(directory: directory, state: state)
         env.executable = executable
         do {
