@@ -61,8 +61,8 @@ public final class LegacyAgent {
 
     /// The peergrouper runs on its own thread: it is a client of the member, over the wire.
     private func startPeergrouper(log: @escaping (String) -> Void) {
-        let worker = LegacyPeergrouper(machineID: String(options.machine), localAddress: options.address, statePort: options.port,
-                                       pollInterval: options.peergrouperInterval, log: log)
+        let worker = LegacyPeergrouper(localAddress: options.address, statePort: options.port, pollInterval: options.peergrouperInterval,
+                                       log: log)
         let running = running
         Thread.detachNewThread { worker.run(while: running.isSet) }
     }

@@ -15,6 +15,7 @@ import ReplicaSet
 /// reconfig from every worker through a session routed to the primary, and later Juju (2.9)
 /// restricted it to the primary's worker because several workers raced; going through the
 /// local primary gives the same result without the race.
+///
 /// Owned by the one thread that runs it.
 final class LegacyPeergrouper: @unchecked Sendable {
     /// Juju's `RestartDelay`: how long the agent's runner waits before restarting a dead worker.
@@ -25,7 +26,6 @@ final class LegacyPeergrouper: @unchecked Sendable {
     /// The first pass, a moment after the agent starts serving.
     static let firstPassDelay = 1.0
 
-    let machineID: String
     let localAddress: String
     let statePort: Int
     /// `pollInterval`, shortened for tests; every other delay is Juju's.
@@ -37,8 +37,7 @@ final class LegacyPeergrouper: @unchecked Sendable {
     /// The tracked machines of the last pass: a watch tick that reads different ones runs a pass at once.
     private var lastTracked: [Peergrouper.Machine]?
 
-    init(machineID: String, localAddress: String, statePort: Int, pollInterval: Double, log: @escaping (String) -> Void) {
-        self.machineID = machineID
+    init(localAddress: String, statePort: Int, pollInterval: Double, log: @escaping (String) -> Void) {
         self.localAddress = localAddress
         self.statePort = statePort
         self.pollInterval = pollInterval
@@ -152,8 +151,8 @@ final class LegacyPeergrouper: @unchecked Sendable {
             return .fatal
         }
         let published = publishAPIHostPorts(tracked, stored: servers, session)
-        let plan = Peergrouper.updateReplicaset(desired: desired, hasVote: Dictionary(uniqueKeysWithValues: tracked.map { ($0.machine.id, $0.hasVote) }),
-                                                current: current)
+        let hasVote = Dictionary(uniqueKeysWithValues: tracked.map { ($0.machine.id, $0.hasVote) })
+        let plan = Peergrouper.updateReplicaset(desired: desired, hasVote: hasVote, current: current)
         return Peergrouper.Schedule.outcome(publishSucceeded: published, updateFailure: carryOut(plan, tracked, settings, session))
     }
 
@@ -175,7 +174,8 @@ final class LegacyPeergrouper: @unchecked Sendable {
         let statement: Document = ["q": .document(["_id": id]), "u": .document(["$set": .document(["apihostports": hostPorts.value])])]
         do {
             try session.write(["update": "stateServers", "updates": .array([.document(statement)])])
-            say("API addresses published: \(hostPorts.servers.map { $0.map { "\($0.address.value):\($0.port)" }.joined(separator: " ") }.joined(separator: ", "))")
+            let servers = hostPorts.servers.map { $0.map { "\($0.address.value):\($0.port)" }.joined(separator: " ") }
+            say("API addresses published: \(servers.joined(separator: ", "))")
             return true
         } catch {
             say("cannot publish API server addresses: \(error)")
