@@ -34,12 +34,13 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
 
     private func address(_ machine: Int) -> String { "127.0.0.\(base + machine):\(port)" }
 
-    private func bootstrapLegacyLive() throws {
+    /// Fast elections, and the agents' peergrouper polling every `peergrouperInterval` (nil: Juju's minute).
+    private func bootstrapLegacyLive(peergrouperInterval: String? = "1s") throws {
         base = Int.random(in: 20...150)
         port = Int(try LiveAgents.freePort())
         try cli.ok(["bootstrap", "legacy", "--flavor", "legacy", "--runtime", "live", "--live-address-base", String(base),
-                    "--live-port", String(port), "--election-timeout", "1s", "--heartbeat", "200ms",
-                    "--peergrouper-interval", "1s"])
+                    "--live-port", String(port), "--election-timeout", "1s", "--heartbeat", "200ms"]
+                   + (peergrouperInterval.map { ["--peergrouper-interval", $0] } ?? []))
     }
 
     func testPymongoDiscoversWritesAndSurvivesTheKillOfThePrimary() throws {
@@ -279,6 +280,25 @@ extension LegacyLiveInteropTests {
         XCTAssertEqual(try cli.ok(["ensure-availability"]), "maintaining machines: \(kept), 3\nremoving machines \(victim)\n\n")
         try cli.ok(["wait", "--until", "settled", "--timeout", "60s"])
         XCTAssertEqual(try memberStates().keys.sorted(), ([0, 1, 2, 3].filter { $0 != victim }).map(address).sorted())
+    }
+}
+
+extension LegacyLiveInteropTests {
+    /// With Juju's one-minute poll, the watched machine documents still bring a pass within
+    /// seconds (the new members join without a vote), but the votes wait for the next poll,
+    /// because member health is not watched: `wait` gives up (exit 4) and says so.
+    func testWithJujusPollIntervalNewMembersJoinAtOnceAndVoteAtTheNextPoll() throws {
+        try bootstrapLegacyLive(peergrouperInterval: nil)
+        try cli.ok(["ensure-availability", "-n", "3"])
+        let states = try waitForStates({ $0.count == 3 && $0.values.sorted() == ["PRIMARY", "SECONDARY", "SECONDARY"] }, seconds: 20)
+        XCTAssertEqual(states.values.sorted(), ["PRIMARY", "SECONDARY", "SECONDARY"], "\(states)")
+        let log = try agentLog(0)
+        XCTAssertTrue(log.contains("replica set members changed; voting machines: 0\n"), log)
+        XCTAssertEqual(try votes(), ["has-vote", "adding-vote", "adding-vote"])
+        let wait = try cli.run(["wait", "--until", "settled", "--timeout", "2s"])
+        XCTAssertEqual(wait.code, 4, wait.stderr)
+        XCTAssertEqual(wait.stderr, "error: not settled after 2s\n")
+        XCTAssertEqual(try cli.run(["wait", "--until", "voters"]).code, 2)
     }
 }
 
