@@ -5,6 +5,7 @@ import BSON
 import Foundation
 import NIOCore
 import NIOPosix
+import LegacyJuju
 import ReplicaSet
 
 /// How a legacy machine's agent is started (`quorum agent --kind legacy …`).
@@ -13,18 +14,26 @@ public struct LegacyAgentOptions: Sendable {
     public var directory: String
     public var ip: String
     public var port: Int
+    /// The peergrouper's poll interval in milliseconds; nil is Juju's minute.
+    public var peergrouperIntervalMillis: Int?
 
-    public init(machine: Int, directory: String, ip: String, port: Int) {
+    public init(machine: Int, directory: String, ip: String, port: Int, peergrouperIntervalMillis: Int? = nil) {
         self.machine = machine
         self.directory = directory
         self.ip = ip
         self.port = port
+        self.peergrouperIntervalMillis = peergrouperIntervalMillis
     }
 
     public var address: String { "\(ip):\(port)" }
 
     public var arguments: [String] {
         ["agent", "--kind", "legacy", "--machine", String(machine), "--dir", directory, "--ip", ip, "--port", String(port)]
+            + (peergrouperIntervalMillis.map { ["--peergrouper-interval", "\($0)ms"] } ?? [])
+    }
+
+    var peergrouperInterval: Double {
+        peergrouperIntervalMillis.map { Double($0) / 1_000 } ?? Peergrouper.Schedule.pollInterval.seconds
     }
 }
 
@@ -34,7 +43,7 @@ extension AgentFiles {
 }
 
 /// A state server's agent: one replica-set member behind a MongoDB wire server on the
-/// machine's address. SIGTERM shuts it down cleanly; SIGKILL is a crash (its state file keeps
+/// machine's address, and the peergrouper worker every state server runs. SIGTERM shuts it down cleanly; SIGKILL is a crash (its state file keeps
 /// whatever was last fsynced).
 public final class LegacyAgent {
     let options: LegacyAgentOptions
@@ -45,7 +54,18 @@ public final class LegacyAgent {
         files = AgentFiles(directory: options.directory)
     }
 
+    /// Cleared at shutdown, so the workers stop starting new passes.
+    private let running = RunningFlag()
+
     func log(_ message: String) { Supervisor.agentLog(machine: options.machine, message) }
+
+    /// The peergrouper runs on its own thread: it is a client of the member, over the wire.
+    private func startPeergrouper(log: @escaping (String) -> Void) {
+        let worker = LegacyPeergrouper(localAddress: options.address, statePort: options.port, pollInterval: options.peergrouperInterval,
+                                       log: log)
+        let running = running
+        Thread.detachNewThread { worker.run(while: running.isSet) }
+    }
 
     public func run() -> Int32 {
         Supervisor.closeInheritedDescriptors()
@@ -75,6 +95,7 @@ public final class LegacyAgent {
             host.start()
             try "\(getpid())\n".write(toFile: files.pid, atomically: true, encoding: .utf8)
             log("serving the MongoDB wire protocol on \(options.address)")
+            startPeergrouper(log: logger)
         } catch {
             let text = "\(error)"
             log("agent failed to start: " + (text.contains("Address already in use") ? "address \(options.address) is in use" : text))
@@ -85,6 +106,7 @@ public final class LegacyAgent {
         var received: Int32 = 0
         sigwait(&stopSignals, &received)
         log("received signal \(received); shutting down")
+        running.clear()
         try? host.shutdown().wait()
         // Give the interrupted operations' replies a moment to leave.
         usleep(100_000)
@@ -130,6 +152,20 @@ public final class MongoConnection {
         guard let c = try? MongoConnection(address: address, timeout: timeout) else { return nil }
         defer { c.close() }
         return try? c.command(command, database: database)
+    }
+}
+
+/// A flag one thread clears and others read.
+final class RunningFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = true
+    func isSet() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return value
+    }
+    func clear() {
+        lock.lock(); defer { lock.unlock() }
+        value = false
     }
 }
 

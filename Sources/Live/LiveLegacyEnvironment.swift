@@ -27,13 +27,16 @@ public struct LiveLegacyState: Codable, Sendable {
     public var addressBase: Int
     public var electionTimeoutMillis: Int?
     public var heartbeatIntervalMillis: Int?
+    /// The agents' peergrouper poll interval; nil is Juju's minute.
+    public var peergrouperIntervalMillis: Int?
     public var machines: [LiveLegacyMachine]
 }
 
 /// A live legacy environment opened by one command: Juju 1.20 state servers as `quorum agent
 /// --kind legacy` processes, each a replica-set member speaking the MongoDB wire protocol.
-/// The Juju layer here is a client of the replica set: it reads and writes Juju's documents
-/// and reconfigures the set through commands over the wire, with LegacyJuju's decisions.
+/// The Juju layer here is a client of the replica set: the commands read and write Juju's
+/// documents over the wire with LegacyJuju's decisions, and each agent's peergrouper worker
+/// reconfigures the set (see `LegacyPeergrouper`).
 public final class LiveLegacyEnvironment {
     public let directory: String
     public var state: LiveLegacyState
@@ -87,7 +90,8 @@ public final class LiveLegacyEnvironment {
         try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
         if let old = pid(of: id), Supervisor.isAgentAlive(old) { return }
         try? FileManager.default.removeItem(atPath: files.pid)
-        let options = LegacyAgentOptions(machine: id, directory: files.directory, ip: ip(of: id), port: state.port)
+        let options = LegacyAgentOptions(machine: id, directory: files.directory, ip: ip(of: id), port: state.port,
+                                         peergrouperIntervalMillis: state.peergrouperIntervalMillis)
         let pid = try Supervisor.spawnDetached(executable: executable, arguments: options.arguments, logFile: files.log)
         let deadline = monotonicSeconds() + 15
         while monotonicSeconds() < deadline {
@@ -195,12 +199,13 @@ public final class LiveLegacyEnvironment {
     /// Starts machine 0's agent, initiates the `juju` replica set with it as the only member,
     /// and writes Juju's bootstrap documents through the primary.
     public static func bootstrap(directory: String, name: String, agentVersion: String, port: Int, addressBase: Int,
-                                 electionTimeoutMillis: Int?, heartbeatIntervalMillis: Int?,
+                                 electionTimeoutMillis: Int?, heartbeatIntervalMillis: Int?, peergrouperIntervalMillis: Int? = nil,
                                  executable: String = Supervisor.currentExecutable) throws -> LiveLegacyEnvironment {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let state = LiveLegacyState(name: name, agentVersion: agentVersion, environmentUUID: UUID().uuidString.lowercased(), port: port,
                                     addressBase: addressBase, electionTimeoutMillis: electionTimeoutMillis,
-                                    heartbeatIntervalMillis: heartbeatIntervalMillis, machines: [LiveLegacyMachine(id: 0, ip: "127.0.0.\(addressBase)")])
+                                    heartbeatIntervalMillis: heartbeatIntervalMillis, peergrouperIntervalMillis: peergrouperIntervalMillis,
+                                    machines: [LiveLegacyMachine(id: 0, ip: "127.0.0.\(addressBase)")])
         let env = LiveLegacyEnvironment(directory: directory, state: state)
         env.executable = executable
         do {
@@ -232,7 +237,7 @@ public final class LiveLegacyEnvironment {
         return env
     }
 
-    // MARK: - ensure-availability and the peergrouper
+    // MARK: - ensure-availability
 
     /// Every document of a `juju` collection, read through the primary.
     public func documents(_ collection: String) throws -> [Document] { try find(collection) }
@@ -260,9 +265,10 @@ public final class LiveLegacyEnvironment {
     }
 
     /// `ensure-availability`: Juju's decision over the documents read through the primary, its
-    /// transaction written there, the new machines' agents started, then the master's
-    /// peergrouper reconfigures the set until the new state servers are voting members.
-    public func ensureAvailability(_ arguments: [String], peergrouperTimeout: Double = 60) throws -> String {
+    /// transaction written there, and the new machines' agents started, as Juju's command and
+    /// provisioner do. It returns then: the votes move later, when the peergrouper of the
+    /// primary's agent sees the new state servers ready (`wait --until settled` waits for that).
+    public func ensureAvailability(_ arguments: [String]) throws -> String {
         let version = jujuVersion
         let parsed: EnsureAvailabilityArguments
         do { parsed = try EnsureAvailabilityArguments(parsing: arguments, version: version) } catch { throw LiveError(error.description) }
@@ -290,105 +296,85 @@ public final class LiveLegacyEnvironment {
             try onPrimary(["insert": "system.users", "documents": .array([.document(user)])], database: "admin")
         }
         try save()
-        // The provisioner starts an instance (here: an agent process) for every new machine.
-        for id in added { try startAgent(id) }
-        if !result.isNoOp { try runPeergrouper(timeout: peergrouperTimeout) }
+        // The provisioner starts an instance (here: an agent process) for every new machine and
+        // records its address, which the peergrouper makes the machine's member address.
+        for id in added {
+            try startAgent(id)
+            try recordProviderAddress(of: id)
+        }
         return result.changes.formatted(as: parsed.format, version: version)
     }
 
-    /// Peergrouper passes until the replica set matches the desired peer group (or `timeout`).
-    public func runPeergrouper(timeout: Double) throws {
-        let deadline = monotonicSeconds() + timeout
-        var lastError = ""
-        while monotonicSeconds() < deadline {
-            do {
-                if try peergrouperPass() { return }
-            } catch {
-                lastError = "\(error)"
-            }
-            usleep(500_000)
-        }
-        throw LiveError("the peergrouper did not settle within \(Int(timeout))s" + (lastError.isEmpty ? "" : ": \(lastError)"))
+    private func recordProviderAddress(of id: Int) throws {
+        let write = StateWrite.setProviderAddresses(machineID: String(id), [MachineAddress(value: ip(of: id), scope: .localCloud)],
+                                                    environUUID: state.environmentUUID, version: jujuVersion)
+        var command = write.command
+        command.append("writeConcern", .document(["w": .string("majority"), "wtimeout": .int32(30_000)]))
+        try onPrimary(command, database: StateWrite.database)
+    }
+}
+
+// MARK: - Waiting on the replica set
+
+extension LiveLegacyEnvironment {
+    public enum WaitTarget: String, Sendable {
+        /// The votes are where the state servers' documents want them and every running voter is ready.
+        case settled
+        /// A member accepts writes.
+        case primary
+        /// A majority of the voting members is healthy.
+        case quorum
     }
 
-    /// One pass (§3.3–§3.4); true when nothing was left to change and every voter is healthy.
-    func peergrouperPass() throws -> Bool {
-        let status = try onPrimary(["replSetGetStatus": 1])
-        let configReply = try onPrimary(["replSetGetConfig": 1])
-        guard case .document(let configDoc)? = configReply["config"],
-              case .objectID(let setID)? = configDoc["settings"]?.documentValue?["replicaSetId"] else { throw LiveError("no replica set config") }
-        let current = try ReplSetConfig(document: configDoc, replicaSetId: setID)
-        let docs = try find("machines"), servers = try find("stateServers")
-        let ids = strings(servers.first { $0["machineids"] != nil }?["machineids"])
-        var hasVote: [String: Bool] = [:], documentID: [String: Value] = [:], tracked: [Peergrouper.Machine] = []
-        for doc in docs {
-            guard let machineID = (doc["machineid"] ?? doc["_id"])?.stringValue, ids.contains(machineID) else { continue }
-            let jobs = (doc["jobs"]?.arrayValue ?? []).compactMap(\.int64Value)
-            let wants = jobs.contains(Int64(MachineJob.manageEnviron.rawValue)) && !(doc["novote"]?.boolValue ?? false)
-            let running = Int(machineID).map(isRunning) ?? false
-            tracked.append(Peergrouper.Machine(id: machineID, wantsVote: wants, peerHostPort: running ? address(of: Int(machineID)!) : ""))
-            hasVote[machineID] = doc["hasvote"]?.boolValue ?? false
-            documentID[machineID] = doc["_id"]
+    /// Polls the replica set (replSetGetStatus, replSetGetConfig and Juju's documents, read
+    /// through the primary) until `target` holds; returns the seconds it took. Nothing is changed.
+    public func wait(until target: WaitTarget, timeout: Double) throws -> Double {
+        let start = monotonicSeconds()
+        while true {
+            if (try? holds(target)) == true { return monotonicSeconds() - start }
+            guard monotonicSeconds() - start < timeout else { throw LiveError("not \(target.rawValue) after \(Int(timeout))s") }
+            usleep(250_000)
         }
+    }
+
+    private func holds(_ target: WaitTarget) throws -> Bool {
+        switch target {
+        case .primary:
+            return (try? primary(timeout: 0)) != nil
+        case .quorum:
+            guard let status = replSetGetStatus(), let voters = try? votingMembers() else { return false }
+            let statuses = Peergrouper.memberStatuses(replSetGetStatus: status)
+            return voters.filter { statuses[$0.id]?.healthy == true }.count > voters.count / 2
+        case .settled:
+            return try isSettled()
+        }
+    }
+
+    private func members() throws -> [MemberConfig] {
+        guard case .document(let config)? = try onPrimary(["replSetGetConfig": 1], timeout: 3)["config"] else { return [] }
+        return try (config["members"]?.arrayValue ?? []).compactMap(\.documentValue).map { try MemberConfig(document: $0) }
+    }
+
+    private func votingMembers() throws -> [MemberConfig] { try members().filter { $0.votes > 0 } }
+
+    /// Nothing is left for the peergrouper: the voting members are the state servers that want
+    /// a vote and have `hasvote`, every member belongs to a state server, and every voter whose
+    /// agent runs is a healthy primary or secondary.
+    private func isSettled() throws -> Bool {
+        let status = try onPrimary(["replSetGetStatus": 1], timeout: 3)
+        let members = try members()
+        let tracked = Peergrouper.trackedMachines(machineDocuments: try documents("machines"),
+                                                  stateServerDocuments: try documents("stateServers"), statePort: state.port)
+        let voting = Set(members.filter { $0.votes > 0 }.compactMap(JujuReplicaSet.machineId(of:)))
+        let wanted = Set(tracked.filter(\.machine.wantsVote).map(\.machine.id))
+        let flagged = Set(tracked.filter(\.hasVote).map(\.machine.id))
+        let stateServers = Set(tracked.map(\.machine.id))
+        guard voting == wanted, wanted == flagged,
+              members.allSatisfy({ member in JujuReplicaSet.machineId(of: member).map { stateServers.contains($0) } == true }) else { return false }
         let statuses = Peergrouper.memberStatuses(replSetGetStatus: status)
-        let desired: Peergrouper.PeerGroup
-        do { desired = try Peergrouper.desiredPeerGroup(machines: tracked, members: current.members, statuses: statuses) } catch {
-            throw LiveError("peergrouper: \(error)")
+        return members.filter { $0.votes > 0 }.allSatisfy { member in
+            let running = JujuReplicaSet.machineId(of: member).flatMap(Int.init).map { isRunning($0) && !isPaused($0) } ?? false
+            return !running || statuses[member.id]?.isReady == true
         }
-        let plan = Peergrouper.updateReplicaset(desired: desired, hasVote: hasVote, current: current)
-        for step in plan.steps {
-            switch step {
-            case let .setHasVote(machineID, vote):
-                guard let docID = documentIDs(documentID, machineID) else { continue }
-                let statement: Document = ["q": .document(["_id": docID]), "u": .document(["$set": .document(["hasvote": .bool(vote)])])]
-                try onPrimary(["update": "machines", "updates": .array([.document(statement)]),
-                               "writeConcern": .document(["w": .string("majority"), "wtimeout": .int32(30_000)])], database: "juju")
-            case let .replSetReconfig(reconfig):
-                try reconfigure(to: reconfig, current: current)
-            }
-        }
-        let wanted = tracked.filter(\.wantsVote).map(\.id)
-        let votersReady = current.members.filter { ($0.votes) > 0 }.allSatisfy { statuses[$0.id]?.isReady == true }
-        return plan.steps.isEmpty && votersReady && desired.voting.filter(\.voting).count == wanted.count
-    }
-
-    private func documentIDs(_ ids: [String: Value], _ machineID: String) -> Value? { ids[machineID] }
-
-    /// One voter change per reconfig, each waiting for the previous config to be committed.
-    private func reconfigure(to target: Peergrouper.Reconfig, current: ReplSetConfig) throws {
-        var members = target.members.map { m -> MemberConfig in
-            var first = m
-            let before = current.members.first { $0.id == m.id }
-            first.votes = before?.votes ?? 0
-            first.priority = before.map { $0.votes == 0 ? 0 : $0.priority } ?? 0
-            return first
-        }
-        var version = target.version
-        try apply(members, version: version, setName: target.setName, current: current)
-        for (index, wanted) in target.members.enumerated() where members[index].votes != wanted.votes || members[index].priority != wanted.priority {
-            members[index] = wanted
-            version += 1
-            try apply(members, version: version, setName: target.setName, current: nil)
-        }
-    }
-
-    private func apply(_ members: [MemberConfig], version: Int, setName: String, current: ReplSetConfig?) throws {
-        if current?.members == members { return }
-        var command = Peergrouper.Reconfig(setName: setName, version: version, members: members).command
-        // The set's settings (election timeout, heartbeat interval, replicaSetId) are kept.
-        if case .document(var config)? = command["replSetReconfig"], config["settings"] == nil,
-           case .document(let currentConfig)? = try onPrimary(["replSetGetConfig": 1])["config"],
-           let settings = currentConfig["settings"] {
-            config.append("settings", settings)
-            command = Document(command.map { $0.0 == "replSetReconfig" ? ($0.0, .document(config)) : $0 })
-        }
-        for _ in 0..<60 {
-            let primary = try primary(timeout: 30)
-            guard let reply = MongoConnection.run(command, at: primary, timeout: 30) else { throw LiveError("no reachable servers") }
-            if reply["ok"]?.doubleValue == 1 { return }
-            guard reply["code"]?.int64Value == 308 else { throw LiveError("replSetReconfig refused: \(reply["errmsg"]?.stringValue ?? "")") }
-            usleep(500_000)
-        }
-        throw LiveError("replSetReconfig: the previous config was not committed in time")
     }
 }

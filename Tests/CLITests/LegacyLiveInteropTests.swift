@@ -34,11 +34,13 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
 
     private func address(_ machine: Int) -> String { "127.0.0.\(base + machine):\(port)" }
 
-    private func bootstrapLegacyLive() throws {
+    /// Fast elections, and the agents' peergrouper polling every `peergrouperInterval` (nil: Juju's minute).
+    private func bootstrapLegacyLive(peergrouperInterval: String? = "1s") throws {
         base = Int.random(in: 20...150)
         port = Int(try LiveAgents.freePort())
         try cli.ok(["bootstrap", "legacy", "--flavor", "legacy", "--runtime", "live", "--live-address-base", String(base),
-                    "--live-port", String(port), "--election-timeout", "1s", "--heartbeat", "200ms"])
+                    "--live-port", String(port), "--election-timeout", "1s", "--heartbeat", "200ms"]
+                   + (peergrouperInterval.map { ["--peergrouper-interval", $0] } ?? []))
     }
 
     func testPymongoDiscoversWritesAndSurvivesTheKillOfThePrimary() throws {
@@ -49,6 +51,8 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
         try cli.ok(["ensure-availability", "-n", "3"])
         // Two new agent processes, each its own state server.
         XCTAssertEqual(Set(LiveAgents.pids(under: cli.home)).count, 3)
+        // The primary's peergrouper gives them their votes once they are ready secondaries.
+        try cli.ok(["wait", "--until", "settled", "--timeout", "60s"])
         // Juju's view, read over the wire: three state servers, each with its vote.
         let status = try cli.ok(["status"])
         XCTAssertEqual(status.components(separatedBy: "state-server-member-status: has-vote").count - 1, 3, status)
@@ -205,6 +209,7 @@ extension LegacyLiveInteropTests {
     func testAPartitionedOrPausedPrimaryIsReplacedAndRejoins() throws {
         try bootstrapLegacyLive()
         try cli.ok(["ensure-availability", "-n", "3"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "60s"])
         var states = try waitForStates { $0.values.sorted() == ["PRIMARY", "SECONDARY", "SECONDARY"] }
         XCTAssertEqual(states[address(0)], "PRIMARY", "\(states)")
         try cli.ok(["partition", "0"])
@@ -224,6 +229,76 @@ extension LegacyLiveInteropTests {
         try cli.ok(["start", String(paused)])
         states = try waitForStates { $0[address(paused)] == "SECONDARY" && $0.values.filter { $0 == "PRIMARY" }.count == 1 }
         XCTAssertEqual(states[address(paused)], "SECONDARY", "\(states)")
+    }
+}
+
+extension LegacyLiveInteropTests {
+    /// `state-server-member-status` of every state server, in machine order.
+    func votes() throws -> [String] {
+        try cli.ok(["status"]).split(separator: "\n").filter { $0.contains("state-server-member-status") }
+            .map { String($0.split(separator: ":").last!.dropFirst()) }
+    }
+
+    func agentLog(_ machine: Int) throws -> String {
+        try String(contentsOfFile: cli.path("legacy/machines/\(machine)/agent.log"), encoding: .utf8)
+    }
+
+    /// Juju 1.20's division of labour: ensure-availability only records its decision and starts
+    /// the new agents; the peergrouper worker of the agent whose member is primary adds the
+    /// members, moves the votes with replSetReconfig and records hasvote.
+    func testThePrimarysPeergrouperMovesTheVotes() throws {
+        try bootstrapLegacyLive()
+        XCTAssertEqual(try cli.ok(["ensure-availability", "-n", "3"]), "maintaining machines: 0\nadding machines: 1, 2\n\n")
+        try cli.ok(["wait", "--until", "settled", "--timeout", "60s"])
+        XCTAssertEqual(try votes(), ["has-vote", "has-vote", "has-vote"])
+        let master = try agentLog(0)
+        XCTAssertTrue(master.contains("juju.worker.peergrouper: the local member \(address(0)) is primary"), master)
+        XCTAssertTrue(master.contains("juju.worker.peergrouper: machine 1 hasvote true"), master)
+        XCTAssertTrue(master.contains("juju.worker.peergrouper: replica set members changed; voting machines: 0, 1, 2"), master)
+        for machine in [1, 2] {
+            XCTAssertFalse(try agentLog(machine).contains("replSetReconfig"), "machine \(machine) is not primary and changes nothing")
+        }
+
+        // A voter other than the primary dies; ensure-availability demotes it and adds machine 3.
+        let states = try memberStates()
+        let primary = try XCTUnwrap((0..<3).first { states[address($0)] == "PRIMARY" }, "\(states)")
+        let victim = try XCTUnwrap((0..<3).first { $0 != primary })
+        try cli.ok(["fail", String(victim), "--mode", "crash"])
+        let kept = (0..<3).filter { $0 != victim }.map(String.init).joined(separator: ", ")
+        XCTAssertEqual(try cli.ok(["ensure-availability"]),
+                       "maintaining machines: \(kept)\nadding machines: 3\ndemoting machines \(victim)\n\n")
+        try cli.ok(["wait", "--until", "settled", "--timeout", "60s"])
+        var expected = ["has-vote", "has-vote", "has-vote", "has-vote"]
+        expected[victim] = "no-vote"
+        XCTAssertEqual(try votes(), expected, "the vote moved from machine \(victim) to machine 3")
+        let log = try agentLog(primary)
+        XCTAssertTrue(log.contains("machine 3 hasvote true"), log)
+        XCTAssertTrue(log.contains("replica set members changed; voting machines: \(kept), 3"), log)
+        XCTAssertTrue(log.contains("machine \(victim) hasvote false"), log)
+
+        // Once its vote is gone it can be removed; its member then leaves the replica set.
+        XCTAssertEqual(try cli.ok(["ensure-availability"]), "maintaining machines: \(kept), 3\nremoving machines \(victim)\n\n")
+        try cli.ok(["wait", "--until", "settled", "--timeout", "60s"])
+        XCTAssertEqual(try memberStates().keys.sorted(), ([0, 1, 2, 3].filter { $0 != victim }).map(address).sorted())
+    }
+}
+
+extension LegacyLiveInteropTests {
+    /// With Juju's one-minute poll, the watched machine documents still bring a pass within
+    /// seconds (the new members join without a vote), but the votes wait for the next poll,
+    /// because member health is not watched: `wait` gives up (exit 4) and says so.
+    func testWithJujusPollIntervalNewMembersJoinAtOnceAndVoteAtTheNextPoll() throws {
+        try bootstrapLegacyLive(peergrouperInterval: nil)
+        try cli.ok(["ensure-availability", "-n", "3"])
+        let states = try waitForStates({ $0.count == 3 && $0.values.sorted() == ["PRIMARY", "SECONDARY", "SECONDARY"] }, seconds: 20)
+        XCTAssertEqual(states.values.sorted(), ["PRIMARY", "SECONDARY", "SECONDARY"], "\(states)")
+        let log = try agentLog(0)
+        XCTAssertTrue(log.contains("replica set members changed; voting machines: 0\n"), log)
+        XCTAssertEqual(try votes(), ["has-vote", "adding-vote", "adding-vote"])
+        let wait = try cli.run(["wait", "--until", "settled", "--timeout", "2s"])
+        XCTAssertEqual(wait.code, 4, wait.stderr)
+        XCTAssertEqual(wait.stderr, "error: not settled after 2s\n")
+        XCTAssertEqual(try cli.run(["wait", "--until", "voters"]).code, 2)
     }
 }
 

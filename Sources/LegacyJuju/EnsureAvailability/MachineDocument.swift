@@ -106,3 +106,19 @@ struct MachineDocument {
         MachineDocument(id: id, series: series, jobs: [.hostUnits, .manageEnviron], placement: placement)
     }
 }
+
+extension StateWrite {
+    /// `Machine.SetAddresses`, as the provisioner records a started instance's provider
+    /// addresses (1.25 also sets the preferred public and private address). Until then a new
+    /// state server has none, and the peergrouper cannot give it a replica-set member.
+    public static func setProviderAddresses(machineID: String, _ addresses: [MachineAddress], environUUID: String,
+                                            version: JujuVersion) -> StateWrite {
+        var fields: Document = ["addresses": .array(addresses.map { .document($0.document(version: version)) })]
+        if version.documentLayout == .environmentPrefixed, let preferred = addresses.first {
+            fields.append("preferredpublicaddress", .document(preferred.document(version: version)))
+            fields.append("preferredprivateaddress", .document(preferred.document(version: version)))
+        }
+        return StateWrite(collection: "machines", id: DocumentID.scoped(machineID, environUUID: environUUID, layout: version.documentLayout),
+                          operation: .update(["$set": .document(fields)], upsert: false), isTransactional: false)
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HACore
 import Live
 
 /// `quorum agent …` (hidden): one live machine's agent process, started detached by the
@@ -19,10 +20,20 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("roles-interval")) var rolesInterval: Double = 30
     @Option(name: .customLong("model-uuid")) var modelUUID: String?
     @Option(name: .customLong("controller-uuid")) var controllerUUID: String?
+    /// Legacy: the peergrouper's poll interval as a duration (Juju's 1m when not given).
+    @Option(name: .customLong("peergrouper-interval")) var peergrouperInterval: String?
 
     func run() throws {
         if kind == "legacy" {
-            Foundation.exit(LegacyAgent(options: LegacyAgentOptions(machine: machine, directory: dir, ip: ip, port: port)).run())
+            var interval: Int?
+            if let text = peergrouperInterval {
+                guard let parsed = Interval(parsing: text), parsed.microseconds >= 1_000 else {
+                    throw ValidationError("invalid --peergrouper-interval \"\(text)\": expected a duration such as 1s")
+                }
+                interval = Int(parsed.microseconds / 1_000)
+            }
+            let options = LegacyAgentOptions(machine: machine, directory: dir, ip: ip, port: port, peergrouperIntervalMillis: interval)
+            Foundation.exit(LegacyAgent(options: options).run())
         }
         let options = AgentOptions(machine: machine, directory: dir, ip: ip, port: port, nodeID: nodeID,
                                    cluster: cluster?.split(separator: ",").map(String.init) ?? [], rolesInterval: rolesInterval,

@@ -45,6 +45,10 @@ struct Bootstrap: ParsableCommand {
     @Option(help: "Legacy live: the replica set's heartbeatIntervalMillis as a duration (default 2s).")
     var heartbeat: String?
 
+    /// Legacy live: the agents' peergrouper poll interval (Juju's 1m by default); tests shorten it.
+    @Option(name: .customLong("peergrouper-interval"), help: .hidden)
+    var peergrouperInterval: String?
+
     @Option(name: .customLong("live-address-base"), help: .hidden)
     var liveAddressBase: Int = 10
 
@@ -72,9 +76,11 @@ struct Bootstrap: ParsableCommand {
     private func bootstrapLegacyLive(home: QuorumHome, directory: String, version: String, lock: FileLock) throws {
         guard spaces == nil else { throw Failure("--spaces applies to modern environments; legacy machines have one address") }
         let election = try millis(electionTimeout, "--election-timeout"), beat = try millis(heartbeat, "--heartbeat")
+        let poll = try millis(peergrouperInterval, "--peergrouper-interval")
         let env = try LiveSupport.run {
             try LiveLegacyEnvironment.bootstrap(directory: directory, name: name, agentVersion: version, port: livePort ?? 37017,
-                                                addressBase: liveAddressBase, electionTimeoutMillis: election, heartbeatIntervalMillis: beat)
+                                                addressBase: liveAddressBase, electionTimeoutMillis: election, heartbeatIntervalMillis: beat,
+                                                peergrouperIntervalMillis: poll)
         }
         try home.setCurrent(name)
         withExtendedLifetime(lock) {}

@@ -17,13 +17,10 @@ struct Wait: ParsableCommand {
     var timeout: Interval = .minutes(10)
 
     func run() throws {
+        if let legacy = try LiveSupport.openLegacy(env.environment) { return try waitLive(legacy) }
         if let live = try LiveSupport.open(env.environment) {
             // Live time is the real clock: a duration sleeps, a condition polls the real cluster.
-            if let duration = Interval(parsing: until) {
-                guard duration >= .zero else { throw Failure("cannot wait a negative duration \(until)", code: .usage) }
-                usleep(UInt32(min(duration.seconds, 3600) * 1_000_000))
-                return
-            }
+            if try sleepsRealTime() { return }
             guard let target = LiveEnvironment.WaitTarget(rawValue: until) else {
                 throw Failure("unknown condition \"\(until)\"; expected settled, primary, quorum or a duration", code: .usage)
             }
@@ -54,6 +51,30 @@ struct Wait: ParsableCommand {
             throw Failure("not \(condition.rawValue) after \(after)", code: .livenessNotReached)
         default:
             break
+        }
+    }
+}
+
+extension Wait {
+    /// Live time is the real clock: `--until DURATION` sleeps (true), a condition does not (false).
+    private func sleepsRealTime() throws -> Bool {
+        guard let duration = Interval(parsing: until) else { return false }
+        guard duration >= .zero else { throw Failure("cannot wait a negative duration \(until)", code: .usage) }
+        usleep(UInt32(min(duration.seconds, 3600) * 1_000_000))
+        return true
+    }
+
+    /// A live legacy environment: a duration sleeps, a condition polls the replica set.
+    private func waitLive(_ legacy: LiveLegacyEnvironment) throws {
+        if try sleepsRealTime() { return }
+        guard let target = LiveLegacyEnvironment.WaitTarget(rawValue: until) else {
+            throw Failure("unknown condition \"\(until)\"; expected settled, primary, quorum or a duration", code: .usage)
+        }
+        do {
+            let took = try legacy.wait(until: target, timeout: timeout.seconds)
+            print("\(target.rawValue) after \(Interval(microseconds: Int64(took * 1_000_000)))")
+        } catch let error as LiveError {
+            throw Failure(error.message, code: .livenessNotReached)
         }
     }
 }
