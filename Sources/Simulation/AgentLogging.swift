@@ -18,7 +18,8 @@ extension World {
                            _ message: String, trace: inout Trace) {
         guard agentLoggingEnabled, let m = machine(id), m.isRunning else { return }
         let server = m.isController ? id : (m.currentAPIServer ?? id)
-        let document: Document = ["t": .datetime(wallMicros / 1_000), "e": .string(environmentUUID), "n": .string(entity ?? id.tag),
+        // The line carries the agent's own clock, skew and all, as Juju's log lines do.
+        let document: Document = ["t": .datetime((wallMicros + m.skew.microseconds) / 1_000), "e": .string(environmentUUID), "n": .string(entity ?? id.tag),
                                   "m": .string(module), "l": .string(location), "v": .int32(level.rawValue), "x": .string(message)]
         send(.logRecord(document), from: id, to: server, trace: &trace)
     }

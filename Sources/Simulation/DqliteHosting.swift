@@ -279,7 +279,7 @@ extension World {
     // MARK: The go-dqlite app loop (role management)
 
     mutating func scheduleDqliteApp(on id: MachineID, after delay: Interval) {
-        guard let i = dqliteIndex(id), let incarnation = runningIncarnation(id) else { return }
+        guard let i = dqliteIndex(id), let incarnation = aliveIncarnation(id) else { return }
         dqliteNodes[i].appGeneration += 1
         queue.schedule(.dqliteApp(id, incarnation: incarnation, generation: dqliteNodes[i].appGeneration), at: now + delay)
     }
@@ -292,7 +292,9 @@ extension World {
         // put off, so waits never nest deeper than a few levels.
         guard nestedCallDepth < World.maxNestedCalls else { return scheduleDqliteApp(on: id, after: RolesOptions.retryDelay) }
         let delay = dqliteAppPass(on: id, trace: &trace) ? RolesOptions().rolesAdjustmentFrequency : RolesOptions.retryDelay
-        if runningIncarnation(id) == incarnation, let j = dqliteIndex(id), dqliteNodes[j].appGeneration == generation {
+        // The process may have been paused while the pass waited on the network; its next pass
+        // is then held until it resumes. Only a crash or a restart (a new incarnation) ends the loop.
+        if aliveIncarnation(id) == incarnation, let j = dqliteIndex(id), dqliteNodes[j].appGeneration == generation {
             scheduleDqliteApp(on: id, after: delay)
         }
     }

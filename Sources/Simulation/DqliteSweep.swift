@@ -26,9 +26,18 @@ public enum DqliteSweep {
         if options.writes { world.startDqliteWorkload() }
         if options.faults == .swarm {
             var rng = Seed(seed).generator("nemesis")
-            world.startNemesis(Nemesis(profile: SwarmProfile.draw(using: &rng), rng: rng))
+            var nemesis = Nemesis(profile: SwarmProfile.draw(using: &rng), rng: rng)
+            nemesis.drawSkew(seed: seed)
+            world.startNemesis(nemesis)
         }
-        world.run(until: world.now + options.duration, trace: &trace)
+        let end = world.now + options.duration
+        var operatorRNG = Seed(seed).generator("operator")
+        // Half of the swarm seeds also have an operator changing membership and taking backups.
+        let operatorActs = options.faults == .swarm && operatorRNG.chance(0.5)
+        while world.now < end {
+            world.run(until: operatorActs ? min(end, world.now + operatorRNG.interval(in: .seconds(30), .seconds(120))) : end, trace: &trace)
+            if operatorActs && world.now < end { operatorAction(&world, rng: &operatorRNG, trace: &trace) }
+        }
         world.stopDqliteWorkload()
         world.stopNemesisAndHeal(trace: &trace)
         let settled: (World) -> Bool = { w in w.dqliteConverged && w.dqliteWorkload?.isIdle != false }
@@ -44,6 +53,43 @@ public enum DqliteSweep {
         outcome.faults = world.nemesis?.injected ?? []
         outcome.timeline = world.timeline
         return outcome
+    }
+
+    /// One operator step between events: grow with `enable-ha`, remove a dead controller with
+    /// `remove-machine --force`, or take a backup through the leader, which must hold every key
+    /// acknowledged before it began. Refusals (no leader, nothing to remove) are part of the run.
+    static func operatorAction(_ world: inout World, rng: inout SplitMix64, trace: inout Trace) {
+        let controllers = world.controllers
+        switch rng.next() % 3 {
+        case 0:
+            let target = controllers.count % 2 == 0 ? controllers.count + 1 : controllers.count + 2
+            guard target <= 7 else { return }
+            world.recordOperator("enable-ha -n \(target)", world.apply(.enableHA(["-n", String(target)]), trace: &trace))
+        case 1:
+            // Only a dead controller whose node the leader holds as a non-voter: a forced removal
+            // of voters can cost the cluster its quorum for good, which is the operator's doing.
+            guard controllers.count > 1, world.dqliteLeaderMachine != nil, let configuration = world.dqliteConfiguration,
+                  let dead = controllers.first(where: { id in
+                      guard world.machine(id)?.process != .running, let node = world.dqliteNode(on: id) else { return false }
+                      return configuration.server(node.nodeID).map { $0.role != .voter } ?? true
+                  }) else { return }
+            world.recordOperator("remove-machine --force \(dead)", world.apply(.removeMachines([dead.description], force: true), trace: &trace))
+        default:
+            let before = Set(world.dqliteWorkload?.acknowledged.map { DqliteWorkload.key($0.key) } ?? [])
+            let outcome = world.apply(.createBackup, trace: &trace)
+            world.recordOperator("create-backup", outcome)
+            guard case .controllerBackup(let dump) = outcome else { return }
+            let missing = before.subtracting(backedUpKeys(dump)).sorted()
+            if !missing.isEmpty {
+                world.raftChecker?.note("a backup through the leader lacks acknowledged keys \(missing.prefix(5).joined(separator: ", "))", at: world.now)
+            }
+        }
+    }
+
+    static func backedUpKeys(_ dump: ControllerDump) -> Set<String> {
+        guard let table = dump.tables.first(where: { $0.name == "controller_config" }),
+              let column = table.columns.firstIndex(of: "key") else { return [] }
+        return Set(table.rows.compactMap { row in if case .text(let key) = row[column] { return key } else { return nil } })
     }
 
     /// Bootstrap, `enable-ha -n N`, and wait until every controller's node is in the cluster

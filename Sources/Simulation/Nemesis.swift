@@ -12,6 +12,9 @@ public struct SwarmProfile: Codable, Sendable, Equatable {
     public var diskLoss: Double
     public var restart: Double
     public var heal: Double
+    /// Clock skew of one machine's wall clock (never drawn from the fault stream, so seeds
+    /// without skew keep the faults they always had).
+    public var skew: Double = 0
     public var link: LinkProfile
 
     /// No faults at all (`--faults none`).
@@ -43,12 +46,21 @@ public struct Nemesis: Codable, Sendable {
         self.rng = rng
     }
 
-    enum Action: CaseIterable { case crash, stop, pause, partition, diskLoss, restart, heal }
+    enum Action: CaseIterable { case crash, stop, pause, partition, diskLoss, restart, heal, skew }
+
+    /// Draws the skew weight from its own stream: half the seeds skew clocks.
+    public mutating func drawSkew(seed: UInt64) {
+        var rng = Seed(seed).generator("nemesis-skew")
+        profile.skew = rng.chance(0.5) ? rng.unit() * 0.3 : 0
+    }
+
+    /// Skews stay within ±5 s: wall clocks disagree, but by less than a lease lasts.
+    static let maxSkew: Interval = .seconds(5)
 
     mutating func choose() -> Action? {
         let weights: [(Action, Double)] = [
             (.crash, profile.crash), (.stop, profile.stop), (.pause, profile.pause), (.partition, profile.partition),
-            (.diskLoss, profile.diskLoss), (.restart, profile.restart), (.heal, profile.heal),
+            (.diskLoss, profile.diskLoss), (.restart, profile.restart), (.heal, profile.heal), (.skew, profile.skew),
         ]
         let total = weights.reduce(0) { $0 + $1.1 }
         guard total > 0 else { return nil }
@@ -112,6 +124,12 @@ extension World {
             guard let down = ids.first(where: { machine($0)?.process != .running }) else { return }
             record("start \(down.tag)")
             start(down, trace: &trace)
+        case .skew:
+            var rng = nemesis!.rng
+            let offset = Interval(microseconds: Int64(rng.next() % UInt64(2 * Nemesis.maxSkew.microseconds + 1)) - Nemesis.maxSkew.microseconds)
+            nemesis!.rng = rng
+            record("skew \(target.tag) \(offset)")
+            skew(target, by: offset, trace: &trace)
         case .heal:
             guard !network.cut.isEmpty else { return }
             record("heal")
@@ -122,6 +140,11 @@ extension World {
     }
 
     private mutating func record(_ text: String) { nemesis?.injected.append("\(now) \(text)") }
+
+    /// An operator step of a sweep, listed with the faults (and refusals with their reason).
+    mutating func recordOperator(_ command: String, _ outcome: InputOutcome) {
+        if case .failed(let message, _) = outcome { record("\(command): \(message)") } else { record(command) }
+    }
 
     /// The machines whose database processes the nemesis aims at: the state servers' mongods
     /// (legacy) or the controllers' Dqlite nodes (modern).

@@ -67,7 +67,9 @@ public enum ReplicaSetSweep {
         if options.writes { world.startWorkload() }
         if options.faults == .swarm {
             var rng = Seed(seed).generator("nemesis")
-            world.startNemesis(Nemesis(profile: SwarmProfile.draw(using: &rng), rng: rng))
+            var nemesis = Nemesis(profile: SwarmProfile.draw(using: &rng), rng: rng)
+            nemesis.drawSkew(seed: seed)
+            world.startNemesis(nemesis)
         }
         let end = world.now + options.duration
         _ = step(&world, &checker, until: { _ in false }, limit: end, trace: &trace)

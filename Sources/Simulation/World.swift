@@ -245,6 +245,12 @@ public struct World: Codable, Sendable {
         guard let i = machineIndex(id), machines[i].process == .running else { return nil }
         return machines[i].incarnation
     }
+    /// The incarnation of a process that is alive, running or paused (a paused process keeps
+    /// its timers: their events are held and delivered when it resumes).
+    func aliveIncarnation(_ id: MachineID) -> Int? {
+        guard let i = machineIndex(id), machines[i].process == .running || machines[i].process == .paused else { return nil }
+        return machines[i].incarnation
+    }
     public var controllers: [MachineID] { machines.filter(\.isController).map(\.id) }
     public var pendingEvents: Int { queue.count + parked.count }
 
