@@ -19,9 +19,12 @@ public struct AgentOptions: Sendable {
     /// The controller model and controller: the singular-controller lease's key.
     public var modelUUID: String?
     public var controllerUUID: String?
+    /// How long the dbaccessor gives a starting node to become ready (nil: Juju's one minute).
+    public var readyTimeout: Double?
 
     public init(machine: Int, directory: String, ip: String, port: Int, nodeID: UInt64, cluster: [String], rolesInterval: Double,
-                modelUUID: String? = nil, controllerUUID: String? = nil) {
+                modelUUID: String? = nil, controllerUUID: String? = nil, readyTimeout: Double? = nil) {
+        self.readyTimeout = readyTimeout
         self.modelUUID = modelUUID
         self.controllerUUID = controllerUUID
         self.machine = machine
@@ -36,10 +39,13 @@ public struct AgentOptions: Sendable {
     public var address: String { "\(ip):\(port)" }
 
     public var arguments: [String] {
-        ["agent", "--machine", String(machine), "--dir", directory, "--ip", ip, "--port", String(port),
-         "--node-id", String(nodeID), "--roles-interval", String(rolesInterval)]
-            + (cluster.isEmpty ? [] : ["--cluster", cluster.joined(separator: ",")])
-            + (modelUUID.map { ["--model-uuid", $0] } ?? []) + (controllerUUID.map { ["--controller-uuid", $0] } ?? [])
+        var arguments = ["agent", "--machine", String(machine), "--dir", directory, "--ip", ip, "--port", String(port),
+                         "--node-id", String(nodeID), "--roles-interval", String(rolesInterval)]
+        if !cluster.isEmpty { arguments += ["--cluster", cluster.joined(separator: ",")] }
+        if let modelUUID { arguments += ["--model-uuid", modelUUID] }
+        if let controllerUUID { arguments += ["--controller-uuid", controllerUUID] }
+        if let readyTimeout { arguments += ["--ready-timeout", String(readyTimeout)] }
+        return arguments
     }
 }
 

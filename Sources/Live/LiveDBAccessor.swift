@@ -55,6 +55,7 @@ final class LiveDBAccessor: @unchecked Sendable {
     private static func newWorker(_ options: AgentOptions) -> DBAccessorWorker {
         var settings = DBAccessorSettings()
         settings.port = options.port
+        if let seconds = options.readyTimeout { settings.readyTimeout = .milliseconds(Int64(seconds * 1000)) }
         return DBAccessorWorker(controllerID: MachineID(options.machine), settings: settings)
     }
 

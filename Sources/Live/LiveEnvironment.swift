@@ -48,6 +48,9 @@ public struct LiveEnvironmentState: Codable, Sendable {
     /// Machine N listens on 127.0.0.(addressBase + N).
     public var addressBase: Int
     public var rolesInterval: Double
+    /// The dbaccessor's wait for a starting node to become ready, in seconds (nil: Juju's
+    /// one minute; tests shorten it).
+    public var readyTimeout: Double?
     public var machines: [LiveMachine]
     /// Juju-level HA records: who wants and holds a vote.
     public var controllers: [ControllerMachine]
@@ -120,7 +123,7 @@ public final class LiveEnvironment {
         try? FileManager.default.removeItem(atPath: files.pid)
         let options = AgentOptions(machine: machine.id, directory: files.directory, ip: machine.ip, port: state.port,
                                    nodeID: machine.nodeID, cluster: cluster, rolesInterval: state.rolesInterval,
-                                   modelUUID: state.modelUUID, controllerUUID: state.controllerUUID)
+                                   modelUUID: state.modelUUID, controllerUUID: state.controllerUUID, readyTimeout: state.readyTimeout)
         let pid = try Supervisor.spawnDetached(executable: executable, arguments: options.arguments, logFile: files.log)
         let deadline = monotonicSeconds() + 15
         while monotonicSeconds() < deadline {
@@ -317,11 +320,11 @@ extension LiveEnvironment {
     /// `bootstrap NAME --flavor modern --runtime live`: machine 0's agent, the controller
     /// schema (`Migrations/`, in order, through the leader) and the bootstrap rows.
     public static func bootstrap(directory: String, name: String, agentVersion: String, port: Int = JujuDqlite.port,
-                                 addressBase: Int = 10, rolesInterval: Double = 30, executable: String? = nil,
+                                 addressBase: Int = 10, rolesInterval: Double = 30, readyTimeout: Double? = nil, executable: String? = nil,
                                  controllerUUID: String? = nil, modelUUID: String? = nil) throws -> LiveEnvironment {
         let state = LiveEnvironmentState(name: name, agentVersion: agentVersion, controllerUUID: controllerUUID ?? UUID().uuidString.lowercased(),
                                          modelUUID: modelUUID ?? UUID().uuidString.lowercased(), port: port, addressBase: addressBase,
-                                         rolesInterval: rolesInterval, machines: [],
+                                         rolesInterval: rolesInterval, readyTimeout: readyTimeout, machines: [],
                                          controllers: [], nextMachineNumber: 1)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let env = LiveEnvironment(directory: directory, state: state)

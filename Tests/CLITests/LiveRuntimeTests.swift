@@ -20,11 +20,11 @@ class LiveCLITestCase: XCTestCase {
 
     /// Bootstraps a live modern environment on a random loopback range and a free port, so
     /// parallel runs do not collide; roles are adjusted every second instead of every 30 s.
-    func bootstrapLive(_ name: String = "live") throws {
+    func bootstrapLive(_ name: String = "live", _ extra: [String] = []) throws {
         let base = Int.random(in: 20...150)
         let port = try LiveAgents.freePort()
         try cli.ok(["bootstrap", name, "--flavor", "modern", "--runtime", "live", "--live-address-base", String(base),
-                    "--live-port", String(port), "--roles-interval", "1"])
+                    "--live-port", String(port), "--roles-interval", "1"] + extra)
     }
 
     /// The Dqlite column of `status -m controller`, per machine ("voter*" marks the leader).
@@ -172,6 +172,28 @@ final class LiveRuntimeTests: LiveCLITestCase {
             XCTAssertTrue(log.contains("INFO juju.worker.dbaccessor read cluster config: map[0:\(addresses[0]) 1:\(addresses[1]) 2:\(addresses[2])]"), log)
             XCTAssertTrue(log.contains(machine == "0" ? "Dqlite node is configured to bind to a cloud-local address" : "joining Dqlite cluster"), log)
         }
+        try cli.ok(["destroy-environment", "live", "-y"])
+    }
+
+    /// dbaccessor's back-stop on real nodes (spec §3.4, juju/juju#15959): the last controller,
+    /// whose node cannot become ready without its lost peers, is recovered as the only voter
+    /// once its controller.conf lists it alone. The ready timeout is 3 s instead of a minute.
+    func testTheLastControllerLeftIsRecoveredAsTheOnlyVoter() throws {
+        try bootstrapLive("live", ["--ready-timeout", "3"])
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+        for id in ["1", "2", "0"] { try cli.ok(["fail", id, "--mode", "crash"]) }
+        try cli.ok(["start", "0"])
+        try cli.ok(["remove-machine", "1", "2", "--force"])
+        XCTAssertTrue(try cli.ok(["wait", "--until", "primary", "--timeout", "30s"]).hasPrefix("primary after "))
+        let dbStatus = try cli.ok(["db-status"])
+        XCTAssertTrue(dbStatus.contains("voters: 1\n"), dbStatus)
+        XCTAssertTrue(dbStatus.contains("has-quorum: true"), dbStatus)
+        let log = try String(contentsOfFile: cli.path("live/machines/0/agent.log"), encoding: .utf8)
+        let recovery = log.components(separatedBy: "WARNING juju.worker.dbaccessor reconfiguring Dqlite cluster with this node as the only member")
+        XCTAssertEqual(recovery.count, 2, log)
+        XCTAssertTrue(recovery.last?.contains("INFO juju.worker.dbaccessor successfully reconfigured Dqlite; restarting worker") == true, log)
+        XCTAssertTrue(recovery.last?.contains("INFO juju.worker.dbaccessor serving Dqlite application (ID: ") == true, log)
         try cli.ok(["destroy-environment", "live", "-y"])
     }
 

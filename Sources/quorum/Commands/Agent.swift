@@ -19,6 +19,7 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("roles-interval")) var rolesInterval: Double = 30
     @Option(name: .customLong("model-uuid")) var modelUUID: String?
     @Option(name: .customLong("controller-uuid")) var controllerUUID: String?
+    @Option(name: .customLong("ready-timeout")) var readyTimeout: Double?
 
     func run() throws {
         if kind == "legacy" {
@@ -26,7 +27,7 @@ struct AgentCommand: ParsableCommand {
         }
         let options = AgentOptions(machine: machine, directory: dir, ip: ip, port: port, nodeID: nodeID,
                                    cluster: cluster?.split(separator: ",").map(String.init) ?? [], rolesInterval: rolesInterval,
-                                   modelUUID: modelUUID, controllerUUID: controllerUUID)
+                                   modelUUID: modelUUID, controllerUUID: controllerUUID, readyTimeout: readyTimeout)
         Foundation.exit(Agent(options: options).run())
     }
 }
