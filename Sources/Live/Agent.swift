@@ -19,9 +19,12 @@ public struct AgentOptions: Sendable {
     /// The controller model and controller: the singular-controller lease's key.
     public var modelUUID: String?
     public var controllerUUID: String?
+    /// How long the dbaccessor gives a starting node to become ready (nil: Juju's one minute).
+    public var readyTimeout: Double?
 
     public init(machine: Int, directory: String, ip: String, port: Int, nodeID: UInt64, cluster: [String], rolesInterval: Double,
-                modelUUID: String? = nil, controllerUUID: String? = nil) {
+                modelUUID: String? = nil, controllerUUID: String? = nil, readyTimeout: Double? = nil) {
+        self.readyTimeout = readyTimeout
         self.modelUUID = modelUUID
         self.controllerUUID = controllerUUID
         self.machine = machine
@@ -36,10 +39,13 @@ public struct AgentOptions: Sendable {
     public var address: String { "\(ip):\(port)" }
 
     public var arguments: [String] {
-        ["agent", "--machine", String(machine), "--dir", directory, "--ip", ip, "--port", String(port),
-         "--node-id", String(nodeID), "--roles-interval", String(rolesInterval)]
-            + (cluster.isEmpty ? [] : ["--cluster", cluster.joined(separator: ",")])
-            + (modelUUID.map { ["--model-uuid", $0] } ?? []) + (controllerUUID.map { ["--controller-uuid", $0] } ?? [])
+        var arguments = ["agent", "--machine", String(machine), "--dir", directory, "--ip", ip, "--port", String(port),
+                         "--node-id", String(nodeID), "--roles-interval", String(rolesInterval)]
+        if !cluster.isEmpty { arguments += ["--cluster", cluster.joined(separator: ",")] }
+        if let modelUUID { arguments += ["--model-uuid", modelUUID] }
+        if let controllerUUID { arguments += ["--controller-uuid", controllerUUID] }
+        if let readyTimeout { arguments += ["--ready-timeout", String(readyTimeout)] }
+        return arguments
     }
 }
 
@@ -51,20 +57,23 @@ public struct AgentFiles: Sendable {
     public var log: String { directory + "/agent.log" }
     public var controlPort: String { directory + "/control.port" }
     public var dqlite: String { directory + "/dqlite" }
+    /// Juju's controller.conf: `db-bind-addresses`, written by the CLI as the controller charm
+    /// writes it (spec §3.1, §3.7).
+    public var controllerConf: String { directory + "/controller.conf" }
     /// Present when the agent should stop without handing its role over.
     public var skipHandover: String { directory + "/skip-handover" }
 }
 
-/// A machine agent: hosts one libdqlite node, runs go-dqlite's role management for it, and
-/// answers a line-delimited JSON control API on its own IP. SIGTERM stops it cleanly (with
-/// handover); SIGKILL is a crash.
+/// A machine agent: runs Juju's dbaccessor worker, which hosts the machine's libdqlite node
+/// and go-dqlite's role management for it, the singular-controller lease worker, and a
+/// line-delimited JSON control API on its own IP. SIGTERM stops it cleanly (the dbaccessor
+/// hands the node's role over); SIGKILL is a crash.
 public final class Agent {
     let options: AgentOptions
     let files: AgentFiles
-    private let passLock = NSLock()
+    private let stopLock = NSLock()
     private var stopping = false
-    private var roles: RoleManager!
-    private var node: DqliteNodeHost!
+    private var dbAccessor: LiveDBAccessor!
     private var leases: LeaseRunner?
 
     public init(options: AgentOptions) {
@@ -81,34 +90,7 @@ public final class Agent {
         var stopSignals = Supervisor.blockStopSignals()
         DqliteNodeHost.ignoreSIGPIPE()
         do {
-            try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
-            try "\(getpid())\n".write(toFile: files.pid, atomically: true, encoding: .utf8)
-            try? FileManager.default.removeItem(atPath: files.skipHandover)
-            LinkFilter.shared.sourceAddress = options.ip
-            let existing = ((try? FileManager.default.contentsOfDirectory(atPath: files.dqlite)) ?? []).contains { $0 != "join" }
-            roles = RoleManager(nodeID: options.nodeID, address: options.address, directory: options.directory,
-                                initialCluster: options.cluster)
-            roles.log = { [weak self] in self?.log($0) }
-            if !existing && !options.cluster.isEmpty { RoleManager.markJoining(directory: options.directory) }
-            node = try DqliteNodeHost(id: options.nodeID, address: options.address, dataDirectory: files.dqlite)
-            try node.start()
-            log("serving Dqlite node \(options.nodeID) on \(options.address)" + (existing ? " (existing node)" : ""))
-            let (fd, port) = try listenSocket(host: options.ip, port: 0)
-            try "\(port)\n".write(toFile: files.controlPort, atomically: true, encoding: .utf8)
-            Thread.detachNewThread { [self] in serveControl(fd) }
-            Thread.detachNewThread { [self] in roleLoop() }
-            if let modelUUID = options.modelUUID, let controllerUUID = options.controllerUUID {
-                let lease = LeaseRunner(holder: String(options.machine), modelUUID: modelUUID, controllerUUID: controllerUUID,
-                                        nodeID: options.nodeID) { [self] in
-                    passLock.lock()
-                    let addresses = roles.knownAddresses
-                    passLock.unlock()
-                    return DqliteClient(addresses: addresses, dialTimeout: 1, clientID: options.nodeID)
-                }
-                lease.log = { [weak self] in self?.log($0) }
-                leases = lease
-                Thread.detachNewThread { [self] in leaseLoop() }
-            }
+            try startWorkers()
         } catch {
             log("agent failed to start: \(error)")
             try? FileManager.default.removeItem(atPath: files.pid)
@@ -117,54 +99,56 @@ public final class Agent {
         var received: Int32 = 0
         sigwait(&stopSignals, &received)
         log("received signal \(received); shutting down")
-        passLock.lock()
-        stopping = true
-        // The whole environment is going away (destroy-environment): nobody to hand over to.
-        if FileManager.default.fileExists(atPath: files.skipHandover) {
-            log("skipping Dqlite handover")
-        } else {
-            roles.handover(timeout: 10)
-        }
-        passLock.unlock()
-        node.stop()
-        node.destroy()
+        stopWorkers()
         try? FileManager.default.removeItem(atPath: files.controlPort)
         try? FileManager.default.removeItem(atPath: files.pid)
         log("stopped")
         return 0
     }
 
-    /// One role pass unless shutting down; errors are logged and retried.
-    @discardableResult
-    func rolePass() -> Bool {
-        passLock.lock(); defer { passLock.unlock() }
-        guard !stopping else { return false }
-        do {
-            try roles.pass()
-            return true
-        } catch {
-            log("roles pass: \(error)")
-            return false
+    private func startWorkers() throws {
+        try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
+        try "\(getpid())\n".write(toFile: files.pid, atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: files.skipHandover)
+        LinkFilter.shared.sourceAddress = options.ip
+        try LiveDBAccessor.bootstrapDqliteIfNew(options: options, files: files, log: log)
+        dbAccessor = LiveDBAccessor(options: options, files: files) { [weak self] in self?.log($0) }
+        let (fd, port) = try listenSocket(host: options.ip, port: 0)
+        try "\(port)\n".write(toFile: files.controlPort, atomically: true, encoding: .utf8)
+        Thread.detachNewThread { [self] in serveControl(fd) }
+        dbAccessor.start()
+        startLeaseWorker()
+    }
+
+    private func startLeaseWorker() {
+        guard let modelUUID = options.modelUUID, let controllerUUID = options.controllerUUID else { return }
+        let lease = LeaseRunner(holder: String(options.machine), modelUUID: modelUUID, controllerUUID: controllerUUID,
+                                nodeID: options.nodeID) { [self] in
+            DqliteClient(addresses: dbAccessor.knownAddresses, dialTimeout: 1, clientID: options.nodeID)
         }
+        lease.log = { [weak self] in self?.log($0) }
+        leases = lease
+        Thread.detachNewThread { [self] in leaseLoop() }
+    }
+
+    /// The lease worker ends, then the dbaccessor's deferred shutdown: handover (unless the
+    /// whole environment is going away: destroy-environment) and close.
+    private func stopWorkers() {
+        stopLock.lock()
+        stopping = true
+        stopLock.unlock()
+        dbAccessor.stop(skipHandover: FileManager.default.fileExists(atPath: files.skipHandover))
     }
 
     /// The singular-controller lease worker ticks once a second.
     private func leaseLoop() {
         while true {
-            passLock.lock()
+            stopLock.lock()
             let stop = stopping
-            passLock.unlock()
+            stopLock.unlock()
             if stop { return }
             leases?.tick()
             usleep(1_000_000)
-        }
-    }
-
-    private func roleLoop() {
-        while true {
-            let ok = rolePass()
-            let delay = ok && roles.ready ? options.rolesInterval : 1
-            usleep(UInt32(max(0.05, delay) * 1_000_000))
         }
     }
 
@@ -192,7 +176,7 @@ public final class Agent {
         switch op {
         case "ping":
             return ["ok": true, "singular": leases?.holdsLease ?? false, "machine": options.machine, "node-id": String(options.nodeID), "address": options.address,
-                    "pid": Int(getpid()), "ready": roles.ready, "partitioned-from": LinkFilter.shared.blockedHosts]
+                    "pid": Int(getpid()), "ready": dbAccessor.isReady, "partitioned-from": LinkFilter.shared.blockedHosts]
         case "partition":
             let hosts = request["hosts"] as? [String] ?? []
             LinkFilter.shared.block(hosts)
@@ -204,7 +188,11 @@ public final class Agent {
             log("links healed")
             return ["ok": true]
         case "adjust":
-            return ["ok": rolePass()]
+            return ["ok": dbAccessor.rolePass()]
+        case "reload":
+            // The charm's POST /reload on the config-change socket: controller.conf changed.
+            dbAccessor.reload()
+            return ["ok": true]
         default:
             return ["ok": false, "error": "unknown op \(op)"]
         }

@@ -128,6 +128,30 @@ public final class DqliteNodeHost {
         }
     }
 
+    /// `dqlite_node_recover_ext` on the data directory of a node that is not running: its raft
+    /// configuration becomes exactly `voters`, all with the voter role (spec §5.5, go-dqlite
+    /// `ReconfigureMembershipExt`).
+    public static func recover(id: UInt64, address: String, dataDirectory: String, voters: [(id: UInt64, address: String)]) throws {
+        var created: OpaquePointer?
+        let rc = dqlite_node_create(dqlite_node_id(id), address, dataDirectory, &created)
+        guard rc == 0, let created else {
+            let message = created.map { String(cString: dqlite_node_errmsg($0)) } ?? "rc \(rc)"
+            if let created { dqlite_node_destroy(created) }
+            throw DqliteNodeError(message: "dqlite_node_create: \(message)")
+        }
+        defer { dqlite_node_destroy(created) }
+        let addresses = voters.map { strdup($0.address) }
+        defer { for address in addresses { free(address) } }
+        // DQLITE_NODE_INFO_EXT_SZ_ORIG (32 bytes); role 0 is voter.
+        var infos = zip(voters, addresses).map { voter, address in
+            dqlite_node_info_ext(size: 32, id: voter.id, address: UInt64(UInt(bitPattern: address)), dqlite_role: 0)
+        }
+        let result = dqlite_node_recover_ext(created, &infos, Int32(infos.count))
+        guard result == 0 else {
+            throw DqliteNodeError(message: "dqlite_node_recover_ext: \(String(cString: dqlite_node_errmsg(created))) (rc \(result))")
+        }
+    }
+
     public func start() throws {
         guard let node, !running else { return }
         try check(dqlite_node_start(node), "dqlite_node_start")

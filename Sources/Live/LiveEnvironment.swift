@@ -48,6 +48,9 @@ public struct LiveEnvironmentState: Codable, Sendable {
     /// Machine N listens on 127.0.0.(addressBase + N).
     public var addressBase: Int
     public var rolesInterval: Double
+    /// The dbaccessor's wait for a starting node to become ready, in seconds (nil: Juju's
+    /// one minute; tests shorten it).
+    public var readyTimeout: Double?
     public var machines: [LiveMachine]
     /// Juju-level HA records: who wants and holds a vote.
     public var controllers: [ControllerMachine]
@@ -120,7 +123,7 @@ public final class LiveEnvironment {
         try? FileManager.default.removeItem(atPath: files.pid)
         let options = AgentOptions(machine: machine.id, directory: files.directory, ip: machine.ip, port: state.port,
                                    nodeID: machine.nodeID, cluster: cluster, rolesInterval: state.rolesInterval,
-                                   modelUUID: state.modelUUID, controllerUUID: state.controllerUUID)
+                                   modelUUID: state.modelUUID, controllerUUID: state.controllerUUID, readyTimeout: state.readyTimeout)
         let pid = try Supervisor.spawnDetached(executable: executable, arguments: options.arguments, logFile: files.log)
         let deadline = monotonicSeconds() + 15
         while monotonicSeconds() < deadline {
@@ -247,11 +250,66 @@ public final class LiveEnvironment {
                   .text(instanceID(of: id)), .text(instanceID(of: id)), .boolean(true)])
     }
 
-    /// dbaccessor's record of a serving node plus the machine row of a new controller.
-    func recordControllerNode(_ machine: LiveMachine) throws {
-        try withController { c in
-            try c.exec(JujuDqlite.upsertControllerNode(controllerID: String(machine.id), nodeID: machine.nodeID, bindAddress: machine.ip))
-            if machine.id != 0 { try c.exec(machineRow(machine.id)) }
+    /// The controller charm's part (spec §3.7): every controller's controller.conf lists each
+    /// active controller's DB bind address (its machine IP), and running agents are told to
+    /// reload it (the charm's POST `/reload`), which their dbaccessor reads.
+    func publishDBBindAddresses() throws {
+        let addresses = activeMachines.map { DBBindAddress($0.machineID, $0.ip) }
+        let conf = ControllerCharm.controllerConfYAML(addresses)
+        for machine in activeMachines {
+            let path = files(of: machine.id).controllerConf
+            try FileManager.default.createDirectory(atPath: files(of: machine.id).directory, withIntermediateDirectories: true)
+            try conf.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        for machine in activeMachines where isRunning(machine.id) && !isPaused(machine.id) {
+            _ = AgentControl.call(files(of: machine.id), ip: machine.ip, ["op": "reload"])
+        }
+    }
+
+    /// One write on `c`, tried again while another writer holds the database: the agents
+    /// record their nodes and claim leases meanwhile, and SQLITE_BUSY means nothing was written.
+    func write(_ statement: SQLStatement, on c: DqliteConnection, for seconds: Double = 10) throws {
+        let deadline = monotonicSeconds() + seconds
+        while true {
+            do {
+                return try c.exec(statement)
+            } catch DqliteError.busy where monotonicSeconds() < deadline {
+                usleep(50_000)
+            }
+        }
+    }
+
+    /// A migration file as one transaction, begun again when another writer held the database:
+    /// machine 0's dbaccessor records its node as soon as `controller_node` exists, and a file
+    /// applied halfway could not be applied again.
+    func apply(migration sql: String, on c: DqliteConnection, for seconds: Double = 10) throws {
+        let deadline = monotonicSeconds() + seconds
+        while true {
+            _ = try c.exec("BEGIN")
+            do {
+                _ = try c.exec(sql)
+                _ = try c.exec("COMMIT")
+                return
+            } catch DqliteError.busy where monotonicSeconds() < deadline {
+                _ = try? c.exec("ROLLBACK")
+                usleep(50_000)
+            } catch {
+                _ = try? c.exec("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Waits until the machine's agent has recorded its serving node in `controller_node`: the
+    /// dbaccessor writes the row (`AddDqliteNode`) once its node is ready, not the CLI.
+    func waitForControllerNode(_ machine: LiveMachine, timeout: Double = 30) throws {
+        let expected: [[SQLValue]] = [[.text(String(machine.nodeID)), .text(machine.ip)]]
+        try waitUntil(timeout: timeout, "machine \(machine.id)'s agent did not record its Dqlite node in controller_node within \(Int(timeout))s") {
+            let rows = try? withController(timeout: 2) { c in
+                try c.query("SELECT dqlite_node_id, dqlite_bind_address FROM controller_node WHERE controller_id = ?",
+                            [.text(String(machine.id))]).rows
+            }
+            return rows == expected
         }
     }
 }
@@ -262,11 +320,11 @@ extension LiveEnvironment {
     /// `bootstrap NAME --flavor modern --runtime live`: machine 0's agent, the controller
     /// schema (`Migrations/`, in order, through the leader) and the bootstrap rows.
     public static func bootstrap(directory: String, name: String, agentVersion: String, port: Int = JujuDqlite.port,
-                                 addressBase: Int = 10, rolesInterval: Double = 30, executable: String? = nil,
+                                 addressBase: Int = 10, rolesInterval: Double = 30, readyTimeout: Double? = nil, executable: String? = nil,
                                  controllerUUID: String? = nil, modelUUID: String? = nil) throws -> LiveEnvironment {
         let state = LiveEnvironmentState(name: name, agentVersion: agentVersion, controllerUUID: controllerUUID ?? UUID().uuidString.lowercased(),
                                          modelUUID: modelUUID ?? UUID().uuidString.lowercased(), port: port, addressBase: addressBase,
-                                         rolesInterval: rolesInterval, machines: [],
+                                         rolesInterval: rolesInterval, readyTimeout: readyTimeout, machines: [],
                                          controllers: [], nextMachineNumber: 1)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let env = LiveEnvironment(directory: directory, state: state)
@@ -276,23 +334,24 @@ extension LiveEnvironment {
         env.state.controllers = [ControllerMachine(id: 0, instanceID: env.instanceID(of: 0), hasVote: true)]
         do {
             try env.save()
+            try env.publishDBBindAddresses()
             try env.startAgent(machine, joining: [])
             try env.waitForLeader(timeout: 20)
             try env.withController { c in
                 for migration in try ControllerSchema.migrations() {
-                    try c.exec(migration.sql)
+                    try env.apply(migration: migration.sql, on: c)
                 }
-                try c.exec(SQLStatement("INSERT INTO controller (uuid, model_uuid, target_version, api_port, ca_cert) VALUES (?, ?, ?, ?, ?)",
-                                        [.text(state.controllerUUID), .text(state.modelUUID), .text(agentVersion), .text("17070"),
-                                         .text(env.caCertificate)]))
-                try c.exec(SQLStatement("""
+                try env.write(SQLStatement("INSERT INTO controller (uuid, model_uuid, target_version, api_port, ca_cert) VALUES (?, ?, ?, ?, ?)",
+                                           [.text(state.controllerUUID), .text(state.modelUUID), .text(agentVersion), .text("17070"),
+                                            .text(env.caCertificate)]), on: c)
+                try env.write(SQLStatement("""
                     INSERT INTO model (uuid, activated, name, qualifier, model_type_id, life_id, cloud_name, cloud_region_name, agent_version)
                     VALUES (?, TRUE, 'controller', 'admin', 0, 0, 'quorum', 'live', ?)
-                    """, [.text(state.modelUUID), .text(agentVersion)]))
-                try c.exec(env.machineRow(0))
-                try c.exec(JujuDqlite.upsertControllerNode(controllerID: JujuDqlite.bootstrapControllerID, nodeID: machine.nodeID,
-                                                           bindAddress: machine.ip))
+                    """, [.text(state.modelUUID), .text(agentVersion)]), on: c)
+                try env.write(env.machineRow(0), on: c)
             }
+            // Machine 0's dbaccessor records its node once the schema is there.
+            try env.waitForControllerNode(machine)
         } catch {
             env.destroy()
             throw error
@@ -332,26 +391,29 @@ extension LiveEnvironment {
         try addControllers(ids, membership: &membership)
     }
 
+    /// New controller machines: recorded, published in every controller.conf, then one agent
+    /// each, whose dbaccessor joins the cluster and records its node.
     private func addControllers(_ ids: [Int], membership: inout ControllerMembership) throws {
         let cluster = activeMachines.map(address(of:))
-        for id in ids {
-            let machine = newMachine(id)
+        let machines = ids.map(newMachine)
+        for machine in machines {
             state.machines.append(machine)
-            membership.setInstanceID(instanceID(of: id), of: MachineID(id))
-            record(membership)
-            try save()
-            try startAgent(machine, joining: cluster)
+            membership.setInstanceID(instanceID(of: machine.id), of: machine.machineID)
         }
+        record(membership)
+        try save()
+        try publishDBBindAddresses()
+        for machine in machines { try startAgent(machine, joining: cluster) }
         membership.settleVotes()
         record(membership)
         try save()
-        for id in ids {
-            guard let machine = machine(id) else { continue }
+        for machine in machines {
             // The new node is in the configuration once its agent's first pass has ADDed it.
-            try waitUntil(timeout: 20, "machine \(id)'s Dqlite node did not join the cluster within 20s") {
+            try waitUntil(timeout: 20, "machine \(machine.id)'s Dqlite node did not join the cluster within 20s") {
                 clusterView().nodes.contains { $0.id == machine.nodeID }
             }
-            try recordControllerNode(machine)
+            try withController { c in try write(machineRow(machine.id), on: c) }
+            try waitForControllerNode(machine)
         }
     }
 
@@ -377,6 +439,8 @@ extension LiveEnvironment {
         for i in state.machines.indices where state.machines[i].id == machine.id { state.machines[i].removed = true }
         record(membership)
         try save()
+        // The departed unit's relation-departed hook: the others' controller.conf drops it.
+        try publishDBBindAddresses()
     }
 
     /// `fail ID --mode crash|stop|pause`: SIGKILL, SIGTERM (the agent hands over), SIGSTOP.
@@ -535,27 +599,32 @@ extension LiveEnvironment {
 
     /// Replaces the freshly bootstrapped controller database's contents with a backup's: every
     /// table emptied (children first) and refilled (parents first) through the leader, keeping
-    /// only this controller's own node and machine rows; leases stay behind.
+    /// only this controller's own machine row; leases stay behind. `controller_node` keeps the
+    /// row machine 0's dbaccessor recorded for the new node, carried across the refill, instead
+    /// of the backup's rows for the old nodes.
     public func restore(_ tables: [LiveTable]) throws {
         try withController(timeout: 30) { c in
-            for table in tables.reversed() { try c.exec("DELETE FROM \"\(table.name)\"") }
-            for table in tables {
+            let recorded = try c.query("SELECT * FROM controller_node ORDER BY rowid")
+            let refill = tables.map { table in
+                table.name == "controller_node" ? LiveTable(name: table.name, columns: recorded.columns, rows: recorded.rows) : table
+            }
+            for table in refill.reversed() { try write(SQLStatement("DELETE FROM \"\(table.name)\""), on: c) }
+            for table in refill {
                 let marks = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
                 let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
                 for row in table.rows where Self.keepsOnRestore(table: table, row: row) {
-                    try c.exec("INSERT INTO \"\(table.name)\" (\(columns)) VALUES (\(marks))", row)
+                    try write(SQLStatement("INSERT INTO \"\(table.name)\" (\(columns)) VALUES (\(marks))", row), on: c)
                 }
             }
-            guard let machine = machine(0) else { return }
-            try c.exec(JujuDqlite.upsertControllerNode(controllerID: "0", nodeID: machine.nodeID, bindAddress: machine.ip))
-            try c.exec(machineRow(0))
+            guard machine(0) != nil else { return }
+            try write(machineRow(0), on: c)
         }
     }
 
     static func keepsOnRestore(table: LiveTable, row: [SQLValue]) -> Bool {
         func column(_ name: String) -> SQLValue? { table.columns.firstIndex(of: name).map { row[$0] } }
         switch table.name {
-        case "controller_node", "controller_api_address": return column("controller_id")?.textValue == "0"
+        case "controller_api_address": return column("controller_id")?.textValue == "0"
         case "machine": return column("is_controller") == .boolean(false) || column("is_controller") == .integer(0)
         case "lease", "lease_pin": return false
         default: return true

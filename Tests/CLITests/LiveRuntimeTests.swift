@@ -1,4 +1,6 @@
+import Backups
 import Foundation
+import RaftCluster
 import XCTest
 
 /// Live environments: real `quorum agent` processes with real libdqlite nodes on loopback.
@@ -18,11 +20,11 @@ class LiveCLITestCase: XCTestCase {
 
     /// Bootstraps a live modern environment on a random loopback range and a free port, so
     /// parallel runs do not collide; roles are adjusted every second instead of every 30 s.
-    func bootstrapLive(_ name: String = "live") throws {
+    func bootstrapLive(_ name: String = "live", _ extra: [String] = []) throws {
         let base = Int.random(in: 20...150)
         let port = try LiveAgents.freePort()
         try cli.ok(["bootstrap", name, "--flavor", "modern", "--runtime", "live", "--live-address-base", String(base),
-                    "--live-port", String(port), "--roles-interval", "1"])
+                    "--live-port", String(port), "--roles-interval", "1"] + extra)
     }
 
     /// The Dqlite column of `status -m controller`, per machine ("voter*" marks the leader).
@@ -124,6 +126,75 @@ final class LiveRuntimeTests: LiveCLITestCase {
         try cli.ok(["destroy-environment", "live", "-y"])
         XCTAssertFalse(pids.contains(where: LiveAgents.isAgent), "destroy-environment stops every agent")
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.path("live")))
+    }
+
+    /// The controller_node rows come from the agents: each machine's dbaccessor reads its
+    /// controller.conf, joins or starts its node, logs that it serves and records its row
+    /// through the Dqlite leader; the CLI only waits for the rows.
+    func testEachAgentsDBAccessorRecordsItsOwnControllerNode() throws {
+        try bootstrapLive()
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+
+        // Node ids and addresses as the CLI started the machines (db-status), not from the table.
+        let status = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["db-status", "--format", "json"]).utf8)) as? [String: Any])
+        let nodes = try XCTUnwrap(status["nodes"] as? [[String: Any]])
+        XCTAssertEqual(nodes.count, 3)
+
+        try cli.ok(["create-backup", "--filename", "nodes.tar.gz"])
+        guard case .modern(let backup) = try BackupReader.read(path: cli.path("nodes.tar.gz")).0 else { return XCTFail("not a modern backup") }
+        let table = try XCTUnwrap(backup.controller.table("controller_node"))
+        let rows = table.sqlRows.map { row in
+            Dictionary(uniqueKeysWithValues: zip(table.columns, row.map { value -> String in
+                if case .text(let text) = value { return text }
+                return "\(value)"
+            }))
+        }
+        XCTAssertEqual(rows.map { $0["controller_id"] }, ["0", "1", "2"], "\(rows)")
+
+        // Machines 0, 1, 2 in order, as db-status lists them.
+        XCTAssertEqual(nodes.compactMap { $0["machine"] as? String }, ["0", "1", "2"])
+        let addresses = nodes.compactMap { $0["address"] as? String }.map { String($0.split(separator: ":")[0]) }
+        let conf = "db-bind-addresses:\n" + addresses.enumerated().map { "  '\($0.offset)': \($0.element)\n" }.joined()
+        for node in nodes {
+            let machine = try XCTUnwrap(node["machine"] as? String)
+            let id = try XCTUnwrap(node["id"] as? String)
+            let ip = try XCTUnwrap((node["address"] as? String)?.split(separator: ":").first.map(String.init))
+            let row = try XCTUnwrap(rows.first { $0["controller_id"] == machine }, "no controller_node row for machine \(machine)")
+            XCTAssertEqual(row["dqlite_node_id"], id, "machine \(machine)")
+            XCTAssertEqual(row["dqlite_bind_address"], ip, "machine \(machine)")
+
+            // The charm's controller.conf lists every controller; the agent's dbaccessor read it
+            // and served its node with Juju's words.
+            XCTAssertEqual(try String(contentsOfFile: cli.path("live/machines/\(machine)/controller.conf"), encoding: .utf8), conf)
+            let log = try String(contentsOfFile: cli.path("live/machines/\(machine)/agent.log"), encoding: .utf8)
+            XCTAssertTrue(log.contains("INFO juju.worker.dbaccessor serving Dqlite application (ID: \(id))"), log)
+            XCTAssertTrue(log.contains("INFO juju.worker.dbaccessor read cluster config: map[0:\(addresses[0]) 1:\(addresses[1]) 2:\(addresses[2])]"), log)
+            XCTAssertTrue(log.contains(machine == "0" ? "Dqlite node is configured to bind to a cloud-local address" : "joining Dqlite cluster"), log)
+        }
+        try cli.ok(["destroy-environment", "live", "-y"])
+    }
+
+    /// dbaccessor's back-stop on real nodes (spec §3.4, juju/juju#15959): the last controller,
+    /// whose node cannot become ready without its lost peers, is recovered as the only voter
+    /// once its controller.conf lists it alone. The ready timeout is 3 s instead of a minute.
+    func testTheLastControllerLeftIsRecoveredAsTheOnlyVoter() throws {
+        try bootstrapLive("live", ["--ready-timeout", "3"])
+        try cli.ok(["enable-ha"])
+        try cli.ok(["wait", "--until", "settled", "--timeout", "30s"])
+        for id in ["1", "2", "0"] { try cli.ok(["fail", id, "--mode", "crash"]) }
+        try cli.ok(["start", "0"])
+        try cli.ok(["remove-machine", "1", "2", "--force"])
+        XCTAssertTrue(try cli.ok(["wait", "--until", "primary", "--timeout", "30s"]).hasPrefix("primary after "))
+        let dbStatus = try cli.ok(["db-status"])
+        XCTAssertTrue(dbStatus.contains("voters: 1\n"), dbStatus)
+        XCTAssertTrue(dbStatus.contains("has-quorum: true"), dbStatus)
+        let log = try String(contentsOfFile: cli.path("live/machines/0/agent.log"), encoding: .utf8)
+        let recovery = log.components(separatedBy: "WARNING juju.worker.dbaccessor reconfiguring Dqlite cluster with this node as the only member")
+        XCTAssertEqual(recovery.count, 2, log)
+        XCTAssertTrue(recovery.last?.contains("INFO juju.worker.dbaccessor successfully reconfigured Dqlite; restarting worker") == true, log)
+        XCTAssertTrue(recovery.last?.contains("INFO juju.worker.dbaccessor serving Dqlite application (ID: ") == true, log)
+        try cli.ok(["destroy-environment", "live", "-y"])
     }
 
     func testStopOfTheLeaderHandsItsVoteAndLeadershipOver() throws {

@@ -65,6 +65,24 @@ final class ControllerCharmTests: XCTestCase {
         XCTAssertEqual(ControllerCharm.controllerConfYAML([]), "db-bind-addresses: {}\n")
     }
 
+    func test_theDBAccessorReadsBackTheMapTheCharmWrote() {
+        let written = [DBBindAddress(0, "10.0.0.10"), DBBindAddress(1, "10.0.0.11"), DBBindAddress(10, "fd00::20")]
+        XCTAssertEqual(ControllerCharm.dbBindAddresses(fromControllerConf: ControllerCharm.controllerConfYAML(written)),
+                       [0: "10.0.0.10", 1: "10.0.0.11", 10: "fd00::20"])
+        XCTAssertEqual(ControllerCharm.dbBindAddresses(fromControllerConf: "db-bind-addresses: {}\n"), [:])
+        // Other keys the file holds are kept by the charm and ignored by the reader.
+        XCTAssertEqual(ControllerCharm.dbBindAddresses(fromControllerConf: """
+            api-port: 17070
+            db-bind-addresses:
+              '2': "10.0.0.12"
+              unit: 10.9.9.9
+            other: x
+              '3': 10.0.0.13
+
+            """), [2: "10.0.0.12"])
+        XCTAssertNil(ControllerCharm.dbBindAddresses(fromControllerConf: "api-port: 17070\n"))
+    }
+
     func test_everyUnitWritesTheLeadersMapIntoItsControllerConf() {
         var charm = ControllerCharm()
         let out = charm.onDBClusterRelationChanged(

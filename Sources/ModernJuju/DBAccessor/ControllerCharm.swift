@@ -257,6 +257,45 @@ public struct ControllerCharm: Hashable, Codable, Sendable {
         return text
     }
 
+    /// `controllerConfigReader.DBBindAddresses()` over the block-style YAML above: the
+    /// `db-bind-addresses` map of a controller.conf (other keys ignored), nil when the file has
+    /// no such key. Keys that do not name a controller are skipped, as in `bindAddressList`.
+    public static func dbBindAddresses(fromControllerConf text: String) -> [MachineID: String]? {
+        let key = "db-bind-addresses:"
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)[...]
+        while let line = lines.first, !line.hasPrefix(key) { lines = lines.dropFirst() }
+        guard let header = lines.popFirst() else { return nil }
+        if trimmed(header.dropFirst(key.count)) == "{}" { return [:] }
+        var map: [String: String] = [:]
+        // The entries are the indented lines that follow; the next top-level key ends the map.
+        for line in lines {
+            guard line.first == " " else { break }
+            let entry = trimmed(line)
+            // `: ` ends the key; an IPv6 value's `::` never has the space.
+            guard let colon = entry.firstRange(of: ": ") else { continue }
+            map[unquoteYAMLScalar(entry[..<colon.lowerBound])] = unquoteYAMLScalar(entry[colon.upperBound...])
+        }
+        // `00` and `0` name the same controller; the first in id order wins.
+        return Dictionary(bindAddressList(map).map { ($0.controllerID, $0.ip) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private static func trimmed(_ s: Substring) -> Substring {
+        var t = s
+        while let c = t.first, c == " " || c == "\t" { t.removeFirst() }
+        while let c = t.last, c == " " || c == "\t" { t.removeLast() }
+        return t
+    }
+
+    /// A plain, single-quoted (`''` is one quote) or double-quoted YAML scalar's text.
+    static func unquoteYAMLScalar(_ s: Substring) -> String {
+        let t = trimmed(s)
+        if t.count >= 2, t.first == "'", t.last == "'" {
+            return t.dropFirst().dropLast().split(separator: "''", omittingEmptySubsequences: false).joined(separator: "'")
+        }
+        if t.count >= 2, t.first == "\"", t.last == "\"" { return String(t.dropFirst().dropLast()) }
+        return String(t)
+    }
+
     /// Python's `repr` of the dict, as the charm logs it: `{'0': '10.0.0.1'}` (insertion order:
     /// leader first, then peers; here in controller-id order).
     public static func pythonDict(_ addresses: [DBBindAddress]) -> String {

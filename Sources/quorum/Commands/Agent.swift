@@ -22,6 +22,7 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("controller-uuid")) var controllerUUID: String?
     /// Legacy: the peergrouper's poll interval as a duration (Juju's 1m when not given).
     @Option(name: .customLong("peergrouper-interval")) var peergrouperInterval: String?
+    @Option(name: .customLong("ready-timeout")) var readyTimeout: Double?
 
     func run() throws {
         if kind == "legacy" {
@@ -37,7 +38,7 @@ struct AgentCommand: ParsableCommand {
         }
         let options = AgentOptions(machine: machine, directory: dir, ip: ip, port: port, nodeID: nodeID,
                                    cluster: cluster?.split(separator: ",").map(String.init) ?? [], rolesInterval: rolesInterval,
-                                   modelUUID: modelUUID, controllerUUID: controllerUUID)
+                                   modelUUID: modelUUID, controllerUUID: controllerUUID, readyTimeout: readyTimeout)
         Foundation.exit(Agent(options: options).run())
     }
 }

@@ -55,10 +55,15 @@ struct Bootstrap: ParsableCommand {
     @Option(name: .customLong("roles-interval"), help: .hidden)
     var rolesInterval: Double = 30
 
+    /// The dbaccessor's wait for a starting node to become ready, in seconds (Juju: one minute).
+    @Option(name: .customLong("ready-timeout"), help: .hidden)
+    var readyTimeout: Double?
+
     func validate() throws {
         guard (1...65535).contains(livePort ?? 1) else { throw ValidationError("--live-port must be a TCP port") }
         guard (1...200).contains(liveAddressBase) else { throw ValidationError("--live-address-base must be within 1…200") }
         guard rolesInterval > 0 else { throw ValidationError("--roles-interval must be positive") }
+        guard (readyTimeout ?? 1) > 0 else { throw ValidationError("--ready-timeout must be positive") }
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
     }
 
@@ -118,7 +123,7 @@ struct Bootstrap: ParsableCommand {
             guard spaces == nil else { throw Failure("--spaces is emulated on the sim runtime only; live machines have one address") }
             let env = try LiveSupport.run {
                 try LiveEnvironment.bootstrap(directory: directory, name: name, agentVersion: version, port: livePort ?? 17666,
-                                              addressBase: liveAddressBase, rolesInterval: rolesInterval)
+                                              addressBase: liveAddressBase, rolesInterval: rolesInterval, readyTimeout: readyTimeout)
             }
             try home.setCurrent(name)
             withExtendedLifetime(lock) {}
