@@ -66,11 +66,7 @@ let package = Package(
         // Fuzz targets: `make fuzz` builds each executable with libFuzzer (-DFUZZING); a plain
         // build replays stored inputs, and FuzzTargetsTests replays Fixtures/fuzz/.
         .target(name: "FuzzTargets", dependencies: ["BSON", "Backups", "Simulation", "Live", "RaftCluster"]),
-        .executableTarget(name: "fuzz-bson", dependencies: ["FuzzTargets"]),
-        .executableTarget(name: "fuzz-archive", dependencies: ["FuzzTargets"]),
-        .executableTarget(name: "fuzz-scenario", dependencies: ["FuzzTargets"]),
-        .executableTarget(name: "fuzz-mongo-wire", dependencies: ["FuzzTargets"]),
-        .executableTarget(name: "fuzz-dqlite-wire", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "quorum-fuzz", dependencies: ["FuzzTargets"]),
 
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),
         .testTarget(name: "HACoreTests", dependencies: ["HACore"]),

@@ -9,14 +9,13 @@ swift="${SWIFT:-swift}"
 flags=(-c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING)
 export SWIFT_BACKTRACE=enable=no
 
-for target in $targets; do
-    if ! "$swift" build "${flags[@]}" --product "fuzz-$target" >"/tmp/quorum-fuzz-build-$$.log" 2>&1; then
-        grep -E "error" "/tmp/quorum-fuzz-build-$$.log" | head -20
-        echo "error: fuzz-$target did not build"
-        exit 1
-    fi
-done
-rm -f "/tmp/quorum-fuzz-build-$$.log"
+build_log="$(mktemp)"
+if ! "$swift" build "${flags[@]}" --product quorum-fuzz >"$build_log" 2>&1; then
+    grep -E "error" "$build_log" | head -20
+    echo "error: quorum-fuzz did not build"
+    exit 1
+fi
+rm -f "$build_log"
 bin="$("$swift" build "${flags[@]}" --show-bin-path)"
 
 status=0
@@ -26,8 +25,8 @@ for target in $targets; do
     cp -R "Fixtures/fuzz/$target/." "$corpus/"
     mkdir -p "fuzz-artifacts/$target"
     log="fuzz-artifacts/$target/last-run.log"
-    echo "fuzz-$target: ${seconds}s"
-    if "$bin/fuzz-$target" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
+    echo "$target: ${seconds}s"
+    if QUORUM_FUZZ_TARGET="$target" "$bin/quorum-fuzz" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
         -artifact_prefix="fuzz-artifacts/$target/" -print_final_stats=1 >"$log" 2>&1; then
         grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed 's/^/  /'
         echo "  no crash; corpus grew to $(ls "$corpus" | wc -l) inputs"

@@ -5,7 +5,7 @@ import Foundation
 public enum FuzzReplay {
     public static func run(_ target: (UnsafeRawBufferPointer) -> FuzzVerdict, arguments: [String]) {
         guard !arguments.isEmpty else {
-            FileHandle.standardError.write(Data("usage: fuzz-TARGET FILE|DIR…\n".utf8))
+            FileHandle.standardError.write(Data("usage: quorum-fuzz TARGET FILE|DIR…\n".utf8))
             exit(2)
         }
         for path in files(arguments) {

@@ -99,13 +99,7 @@ public final class DqliteNodeHost {
         self.dataDirectory = dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        var created: OpaquePointer?
-        let rc = dqlite_node_create(dqlite_node_id(id), address, dataDirectory, &created)
-        guard rc == 0, let created else {
-            let message = created.map { String(cString: dqlite_node_errmsg($0)) } ?? "rc \(rc)"
-            if let created { dqlite_node_destroy(created) }
-            throw DqliteNodeError(message: "dqlite_node_create: \(message)")
-        }
+        let created = try Self.create(id: id, address: address, dataDirectory: dataDirectory)
         node = created
         try check(dqlite_node_set_bind_address(created, address), "dqlite_node_set_bind_address \(address)")
         if routeThroughLinkFilter {
@@ -117,6 +111,18 @@ public final class DqliteNodeHost {
         if let failureDomain {
             try check(dqlite_node_set_failure_domain(created, failureDomain), "dqlite_node_set_failure_domain")
         }
+    }
+
+    /// `dqlite_node_create`; a node that failed to be created is destroyed with its message.
+    private static func create(id: UInt64, address: String, dataDirectory: String) throws -> OpaquePointer {
+        var created: OpaquePointer?
+        let rc = dqlite_node_create(dqlite_node_id(id), address, dataDirectory, &created)
+        guard rc == 0, let created else {
+            let message = created.map { String(cString: dqlite_node_errmsg($0)) } ?? "rc \(rc)"
+            if let created { dqlite_node_destroy(created) }
+            throw DqliteNodeError(message: "dqlite_node_create: \(message)")
+        }
+        return created
     }
 
     private func check(_ rc: Int32, _ what: String) throws {
@@ -132,13 +138,7 @@ public final class DqliteNodeHost {
     /// configuration becomes exactly `voters`, all with the voter role (spec §5.5, go-dqlite
     /// `ReconfigureMembershipExt`).
     public static func recover(id: UInt64, address: String, dataDirectory: String, voters: [(id: UInt64, address: String)]) throws {
-        var created: OpaquePointer?
-        let rc = dqlite_node_create(dqlite_node_id(id), address, dataDirectory, &created)
-        guard rc == 0, let created else {
-            let message = created.map { String(cString: dqlite_node_errmsg($0)) } ?? "rc \(rc)"
-            if let created { dqlite_node_destroy(created) }
-            throw DqliteNodeError(message: "dqlite_node_create: \(message)")
-        }
+        let created = try create(id: id, address: address, dataDirectory: dataDirectory)
         defer { dqlite_node_destroy(created) }
         let addresses = voters.map { strdup($0.address) }
         defer { for address in addresses { free(address) } }
