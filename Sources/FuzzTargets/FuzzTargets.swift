@@ -36,6 +36,9 @@ public enum FuzzTargets {
         // libbson's decimal128 text does not always read back to the same text (non-canonical
         // encodings); the byte round trip above already covers those documents.
         guard !containsDecimal128(document) else { return .accepted }
+        // libbson's JSON reader appends JavaScript code as a C string, so code with a NUL in it
+        // comes back cut short; the byte round trip above covers it.
+        guard !contains(document, where: codeHasNUL) else { return .accepted }
         guard let back = try? Document(extendedJSON: json) else { fatalError("canonical extended JSON did not parse back: \(json)") }
         // The text must come back the same; the bytes need not, since a non-canonical decimal128
         // encoding reads back as the canonical one with the same value.
@@ -46,14 +49,26 @@ public enum FuzzTargets {
     /// Nesting levels libbson's JSON reader takes (its recursion limit).
     static let jsonReaderDepthLimit = 99
 
-    static func containsDecimal128(_ document: Document) -> Bool { document.values.contains(where: containsDecimal128) }
+    static func containsDecimal128(_ document: Document) -> Bool {
+        contains(document) { if case .decimal128 = $0 { return true } else { return false } }
+    }
 
-    static func containsDecimal128(_ value: Value) -> Bool {
+    static func codeHasNUL(_ value: Value) -> Bool {
         switch value {
-        case .decimal128: return true
-        case .document(let d): return containsDecimal128(d)
-        case .array(let items): return items.contains(where: containsDecimal128)
+        case .javascript(let code), .javascriptWithScope(let code, _): return code.utf8.contains(0)
         default: return false
+        }
+    }
+
+    /// Whether any value, at any depth (scopes of code included), satisfies `test`.
+    static func contains(_ document: Document, where test: (Value) -> Bool) -> Bool {
+        document.values.contains { value in
+            if test(value) { return true }
+            switch value {
+            case .document(let d), .javascriptWithScope(_, let d): return contains(d, where: test)
+            case .array(let items): return items.contains { test($0) || contains(["": $0], where: test) }
+            default: return false
+            }
         }
     }
 
