@@ -65,7 +65,7 @@ let package = Package(
 
         // Fuzz targets: `make fuzz` builds each executable with libFuzzer (-DFUZZING); a plain
         // build replays stored inputs, and FuzzTargetsTests replays Fixtures/fuzz/.
-        .target(name: "FuzzTargets", dependencies: ["BSON", "Backups", "Simulation", "Live", "RaftCluster"]),
+        .target(name: "FuzzTargets", dependencies: ["BSON", "HACore", "Backups", "Simulation", "Live", "RaftCluster"]),
         .executableTarget(name: "quorum-fuzz", dependencies: ["FuzzTargets"]),
 
         .testTarget(name: "BSONTests", dependencies: ["BSON"]),

@@ -1,6 +1,7 @@
 import Backups
 import BSON
 import Foundation
+import HACore
 import Simulation
 
 /// What a fuzz target made of an input. Inputs are never allowed to crash, hang or leak;
@@ -102,6 +103,17 @@ public enum FuzzTargets {
         let text = String(decoding: input, as: UTF8.self)
         let commands = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).filter { $0.hasPrefix("> ") }
         guard commands.count <= 12, text.utf8.count <= 2_048 else { return .rejected("longer than a fuzz scenario may be") }
+        // Simulated time costs real time (a day of heartbeats among 8 members takes seconds), so
+        // a fuzz scenario advances an hour at most; longer runs are the seed sweeps' job.
+        let advanced = commands.compactMap { line -> Int64? in
+            let words = line.dropFirst(2).split(separator: " ")
+            guard words.first == "advance", words.count > 1 else { return nil }
+            return Interval(parsing: String(words[1]))?.microseconds
+        }
+        guard advanced.allSatisfy({ $0 <= Interval.hours(1).microseconds }),
+              advanced.reduce(0, +) <= Interval.hours(1).microseconds else {
+            return .rejected("advances more simulated time than a fuzz scenario may")
+        }
         let transcript = ScenarioRunner.transcript(of: text)
         let echoed = transcript.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).filter { $0.hasPrefix("> ") }
         precondition(echoed == commands, "the transcript lost or changed a command line")
