@@ -38,7 +38,24 @@ struct LiveFailoverBench {
             Supervisor.kill(pids: [pid])
             try env.start(machine.id)
             _ = try env.wait(until: .settled, timeout: 60)
+            try waitUntilEveryNodeFollows(env)
         }
         return times
+    }
+
+    /// Each run starts from a whole cluster: every node, the restarted one too, answers LEADER
+    /// naming the same leader (settled alone only says the configuration is right).
+    private func waitUntilEveryNodeFollows(_ env: LiveEnvironment) throws {
+        let start = monotonicSeconds()
+        while monotonicSeconds() - start < 60 {
+            let answers = env.activeMachines.map { machine -> UInt64? in
+                guard let connection = try? DqliteConnection(address: env.address(of: machine), timeout: 1) else { return nil }
+                defer { connection.close() }
+                return (try? connection.leader()).map(\.id)
+            }
+            if let first = answers.first, let leader = first, leader != 0, answers.allSatisfy({ $0 == leader }) { return }
+            usleep(100_000)
+        }
+        throw LiveError("the cluster did not agree on a leader within 60s")
     }
 }
