@@ -16,17 +16,9 @@ final class LegacyLiveInteropTests: LiveCLITestCase {
     }
 
     private func run(_ python: String, _ arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.script] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (data, code) = try InteropScript.run(python: python, script: Self.script, arguments)
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["error": String(decoding: data, as: UTF8.self)]
-        XCTAssertEqual(process.terminationStatus, 0, "\(arguments): \(object)")
+        XCTAssertEqual(code, 0, "\(arguments): \(object)")
         return object
     }
 

@@ -11,16 +11,8 @@ final class LiveInteropTests: LiveCLITestCase {
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     private func python(_ arguments: [String]) throws -> (out: String, code: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python!)
-        process.arguments = [Self.script.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let (data, code) = try InteropScript.run(python: Self.python!, script: Self.script.path, arguments)
+        return (String(decoding: data, as: UTF8.self), code)
     }
 
     /// Node addresses as db-status lists them.
