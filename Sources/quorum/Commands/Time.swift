@@ -17,21 +17,8 @@ struct Wait: ParsableCommand {
     var timeout: Interval = .minutes(10)
 
     func run() throws {
-        if let legacy = try LiveSupport.openLegacy(env.environment) { return try waitLive(legacy) }
-        if let live = try LiveSupport.open(env.environment) {
-            // Live time is the real clock: a duration sleeps, a condition polls the real cluster.
-            if try sleepsRealTime() { return }
-            guard let target = LiveEnvironment.WaitTarget(rawValue: until) else {
-                throw Failure("unknown condition \"\(until)\"; expected settled, primary, quorum or a duration", code: .usage)
-            }
-            do {
-                let took = try live.wait(until: target, timeout: timeout.seconds)
-                print("\(target.rawValue) after \(Interval(microseconds: Int64(took * 1_000_000)))")
-            } catch let error as LiveError {
-                throw Failure(error.message, code: .livenessNotReached)
-            }
-            return
-        }
+        if let legacy = try LiveSupport.openLegacy(env.environment) { return try waitLive(legacy.wait) }
+        if let live = try LiveSupport.open(env.environment) { return try waitLive(live.wait) }
         var session = try Session(environment: env.environment, writing: true)
         if let duration = Interval(parsing: until) {
             guard duration >= .zero else { throw Failure("cannot wait a negative duration \(until)", code: .usage) }
@@ -64,14 +51,15 @@ extension Wait {
         return true
     }
 
-    /// A live legacy environment: a duration sleeps, a condition polls the replica set.
-    private func waitLive(_ legacy: LiveLegacyEnvironment) throws {
+    /// A live environment of either flavor: live time is the real clock, so a duration sleeps
+    /// and a condition polls the real cluster through `wait`.
+    private func waitLive<Target: RawRepresentable>(_ wait: (Target, Double) throws -> Double) throws where Target.RawValue == String {
         if try sleepsRealTime() { return }
-        guard let target = LiveLegacyEnvironment.WaitTarget(rawValue: until) else {
+        guard let target = Target(rawValue: until) else {
             throw Failure("unknown condition \"\(until)\"; expected settled, primary, quorum or a duration", code: .usage)
         }
         do {
-            let took = try legacy.wait(until: target, timeout: timeout.seconds)
+            let took = try wait(target, timeout.seconds)
             print("\(target.rawValue) after \(Interval(microseconds: Int64(took * 1_000_000)))")
         } catch let error as LiveError {
             throw Failure(error.message, code: .livenessNotReached)
