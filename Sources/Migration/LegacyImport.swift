@@ -88,10 +88,10 @@ final class LegacyImport {
                 sidecar.modernMetadata = try wrapArchive { try reader.readAll() }
             } else if path.hasPrefix("\(BackupLayout.root)/modern/models/") {
                 sidecar.modernModels.append((String(path.dropFirst("\(BackupLayout.root)/modern/".count)), try wrapArchive { try reader.readAll() }))
-            } else if let (database, collection) = Self.collection(ofBSONPath: path) {
+            } else if let (database, collection) = BackupLayout.collection(ofBSONPath: path) {
                 sawCollection = true
                 try importCollection(database: database, collection: collection, reader: reader, size: header.size)
-            } else if let (database, collection) = Self.collection(ofMetadataPath: path) {
+            } else if let (database, collection) = BackupLayout.collection(ofMetadataPath: path) {
                 let text = String(decoding: try wrapArchive { try reader.readAll() }, as: UTF8.self)
                 try recordMetadata(namespace: "\(database).\(collection)", json: text)
             }
@@ -116,21 +116,6 @@ final class LegacyImport {
 
     private func wrapArchive<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as ArchiveError { throw MigrationError.backup(.archive(error)) }
-    }
-
-    static func collection(ofBSONPath path: String) -> (String, String)? {
-        let prefix = BackupLayout.dump + "/"
-        guard path.hasPrefix(prefix), path.hasSuffix(".bson"), path != BackupLayout.oplog else { return nil }
-        let rest = path.dropFirst(prefix.count).dropLast(5)
-        guard let slash = rest.firstIndex(of: "/") else { return nil }
-        let database = String(rest[..<slash]), collection = String(rest[rest.index(after: slash)...])
-        guard !database.isEmpty, !collection.isEmpty, !database.contains("/") else { return nil }
-        return (database, collection)
-    }
-
-    static func collection(ofMetadataPath path: String) -> (String, String)? {
-        guard path.hasSuffix(".metadata.json") else { return nil }
-        return collection(ofBSONPath: String(path.dropLast(".metadata.json".count)) + ".bson")
     }
 
     private func readMetadata(_ bytes: [UInt8]) throws {

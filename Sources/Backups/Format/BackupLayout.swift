@@ -17,8 +17,9 @@ public enum BackupLayout {
         "\(dump)/\(database)/\(collection).metadata.json"
     }
 
-    /// `(database, collection)` for `juju-backup/dump/<db>/<coll>.bson`.
-    static func collection(ofBSONPath path: String) -> (String, String)? {
+    /// `(database, collection)` for `juju-backup/dump/<db>/<coll>.bson` (the oplog, directly
+    /// under the dump, is no collection).
+    public static func collection(ofBSONPath path: String) -> (String, String)? {
         guard path.hasPrefix(dump + "/"), path.hasSuffix(".bson") else { return nil }
         let rest = path.dropFirst(dump.count + 1).dropLast(5)
         guard let slash = rest.firstIndex(of: "/") else { return nil }
@@ -27,7 +28,7 @@ public enum BackupLayout {
         return (database, collection)
     }
 
-    static func collection(ofMetadataPath path: String) -> (String, String)? {
+    public static func collection(ofMetadataPath path: String) -> (String, String)? {
         guard path.hasSuffix(".metadata.json") else { return nil }
         return collection(ofBSONPath: String(path.dropLast(".metadata.json".count)) + ".bson")
     }
