@@ -199,12 +199,7 @@ final class LegacyImport {
         var digest = digests != nil ? ContentDigest() : nil
         let keep = try statement("INSERT INTO legacy_document (collection_position, document_index, document_id, document) VALUES (?, ?, ?, ?)")
         while true {
-            let index = stream.index
-            let bytes: UnsafeRawBufferPointer?
-            do { bytes = try stream.next() } catch let error as EntryDocumentStream.Reason {
-                throw MigrationError.document(namespace: namespace, index: index, reason: error.description)
-            } catch { throw MigrationError.wrap(error) }
-            guard let bytes else { break }
+            guard let (index, bytes) = try nextDocument(stream, namespace: namespace) else { break }
             if digest != nil {
                 do { try digest!.add(bson: bytes) } catch {
                     throw MigrationError.document(namespace: namespace, index: index, reason: "\(error)")
@@ -340,16 +335,22 @@ final class LegacyImport {
         return rowKey(columns.map { column in row.columns.firstIndex(of: column).map { row.values[$0] } ?? .null })
     }
 
+    /// The stream's next document and its index; a malformed one stops the run with its
+    /// namespace, index and reason.
+    private func nextDocument(_ stream: EntryDocumentStream, namespace: String) throws -> (Int, UnsafeRawBufferPointer)? {
+        let index = stream.index
+        do {
+            return try stream.next().map { (index, $0) }
+        } catch let error as EntryDocumentStream.Reason {
+            throw MigrationError.document(namespace: namespace, index: index, reason: error.description)
+        } catch { throw MigrationError.wrap(error) }
+    }
+
     private func importNativeCollection(table: String, namespace: String, reader: ArchiveReader) throws {
         let stream = EntryDocumentStream(reader: reader)
         var digest = digests != nil ? ContentDigest() : nil
         while true {
-            let index = stream.index
-            let bytes: UnsafeRawBufferPointer?
-            do { bytes = try stream.next() } catch let error as EntryDocumentStream.Reason {
-                throw MigrationError.document(namespace: namespace, index: index, reason: error.description)
-            } catch { throw MigrationError.wrap(error) }
-            guard let bytes else { break }
+            guard let (index, bytes) = try nextDocument(stream, namespace: namespace) else { break }
             if digest != nil { try digest!.add(bson: bytes) }
             try importNative(bytes, table: table, namespace: namespace, index: index)
             documentsDone += 1
